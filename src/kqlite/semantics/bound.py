@@ -1,0 +1,314 @@
+"""The bound tree: every expression typed, every tabular operator with its output schema.
+
+The binder builds these nodes from the syntax tree once all names are resolved and
+all semantic errors are collected; the executor runs them. `let` names and calls of
+user-defined functions are inlined by the binder, so nothing here refers to a name
+that is not a column, a stored table or a built-in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from kqlite.errors import Span
+from kqlite.functions.registry import AggregateFunction, Plugin, ScalarFunction
+from kqlite.table import Columns
+from kqlite.types import KqlType
+
+# ---------------------------------------------------------------------------------------
+# Scalar expressions
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BoundExpr:
+    kql_type: KqlType
+    span: Span | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BoundLiteral(BoundExpr):
+    value: Any
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BoundColumn(BoundExpr):
+    name: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BoundCall(BoundExpr):
+    """A built-in scalar call; `member` picks one member of a tuple-valued function."""
+
+    function: ScalarFunction
+    args: tuple[BoundExpr, ...]
+    member: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BoundBinary(BoundExpr):
+    op: str
+    left: BoundExpr
+    right: BoundExpr
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BoundUnary(BoundExpr):
+    op: str
+    operand: BoundExpr
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BoundIn(BoundExpr):
+    """``in``-family operator over listed expressions or over one column of a subquery."""
+
+    op: str
+    operand: BoundExpr
+    items: tuple[BoundExpr, ...] = ()
+    subquery: BoundTabular | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BoundBetween(BoundExpr):
+    operand: BoundExpr
+    low: BoundExpr
+    high: BoundExpr
+    negated: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BoundAccess(BoundExpr):
+    """``d.key``, ``d['key']`` or ``a[i]`` on a dynamic value; the result is dynamic."""
+
+    target: BoundExpr
+    key: BoundExpr
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BoundScalarQuery(BoundExpr):
+    """``toscalar(T | ...)``: the first column of the first row of a subquery."""
+
+    query: BoundTabular
+
+
+# ---------------------------------------------------------------------------------------
+# Tabular operators
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BoundTabular:
+    columns: Columns
+    span: Span | None = None
+
+    @property
+    def column_names(self) -> list[str]:
+        return [name for name, _ in self.columns]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TableScan(BoundTabular):
+    """Read a stored table."""
+
+    table: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DatatableSource(BoundTabular):
+    rows: tuple[tuple[Any, ...], ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PrintSource(BoundTabular):
+    items: tuple[BoundExpr, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RangeSource(BoundTabular):
+    start: BoundExpr
+    stop: BoundExpr
+    step: BoundExpr
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Filter(BoundTabular):
+    input: BoundTabular
+    predicate: BoundExpr
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Limit(BoundTabular):
+    input: BoundTabular
+    count: BoundExpr
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Assignment:
+    """Compute `expr` and store it as `names` (several names for a tuple-valued call)."""
+
+    names: tuple[str, ...]
+    expr: BoundExpr
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Compute(BoundTabular):
+    """extend and project: assignments run left to right, then `columns` are kept.
+
+    Later assignments may read the columns of earlier ones.
+    """
+
+    input: BoundTabular
+    assignments: tuple[Assignment, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Select(BoundTabular):
+    """project-away/keep/rename/reorder: `sources[i]` is the input column of output i."""
+
+    input: BoundTabular
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AggregateCall:
+    """One aggregate of summarize: its hidden output names, function and arguments."""
+
+    names: tuple[str, ...]
+    function: AggregateFunction
+    args: tuple[BoundExpr, ...]
+    result_types: tuple[KqlType, ...]
+    # For arg_max/arg_min: the input columns to copy from the selected row.
+    selected_columns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Aggregate(BoundTabular):
+    """summarize: group by `keys`, run `aggregates`, then compute `outputs` per group.
+
+    `outputs` are expressions over the key columns and the aggregates' hidden names,
+    which lets aggregates appear inside scalar expressions
+    (``datetime_diff('day', max(t), min(t))``).
+    """
+
+    input: BoundTabular
+    keys: tuple[Assignment, ...]
+    aggregates: tuple[AggregateCall, ...]
+    outputs: tuple[Assignment, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CountRows(BoundTabular):
+    input: BoundTabular
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SortKey:
+    expr: BoundExpr
+    ascending: bool
+    nulls_first: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Order(BoundTabular):
+    """sort, and top when `count` is set."""
+
+    input: BoundTabular
+    keys: tuple[SortKey, ...]
+    count: BoundExpr | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JoinRows(BoundTabular):
+    """join and lookup. Output columns come from `left_columns` then `right_columns`.
+
+    Each entry is (input column, output name); lookup leaves the right key columns out.
+    """
+
+    left: BoundTabular
+    right: BoundTabular
+    kind: str
+    left_keys: tuple[str, ...]
+    right_keys: tuple[str, ...]
+    left_columns: tuple[tuple[str, str], ...]
+    right_columns: tuple[tuple[str, str], ...]
+    is_lookup: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UnionRows(BoundTabular):
+    inputs: tuple[BoundTabular, ...]
+    kind: str
+    withsource: str | None
+    source_names: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SchemaOf(BoundTabular):
+    """getschema."""
+
+    input: BoundTabular
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RenderHint(BoundTabular):
+    input: BoundTabular
+    visualization: str
+    properties: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PluginCall(BoundTabular):
+    input: BoundTabular
+    plugin: Plugin
+    tables: tuple[BoundTabular, ...]
+    arguments: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SeriesAggregate:
+    name: str
+    function: AggregateFunction
+    args: tuple[BoundExpr, ...]
+    default: Any
+    result_type: KqlType
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MakeSeriesRows(BoundTabular):
+    input: BoundTabular
+    keys: tuple[Assignment, ...]
+    aggregates: tuple[SeriesAggregate, ...]
+    axis: BoundExpr
+    axis_name: str
+    start: BoundExpr | None
+    end: BoundExpr | None
+    step: BoundExpr
+    in_range: bool
+    nonempty: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExpandItem:
+    source: str
+    output: str
+    to_type: KqlType | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Expand(BoundTabular):
+    """mv-expand. Computed items are first added as columns by an inner `Compute`."""
+
+    input: BoundTabular
+    items: tuple[ExpandItem, ...]
+    kind: str
+    with_itemindex: str | None
+    limit: BoundExpr | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Shared(BoundTabular):
+    """A tabular `let` used more than once: the executor computes it once per query."""
+
+    input: BoundTabular
+    key: int
