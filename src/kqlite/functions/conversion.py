@@ -1,0 +1,451 @@
+"""Conversion functions: tolong, toint, todouble, tostring, todatetime, totimespan, ...
+
+Every conversion returns null when the value cannot be converted (tostring returns
+``""`` for null). `to_string` and `convert_dynamic` are also used by the operators.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import uuid
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kqlite.functions.registry import CallContext, P, scalar
+from kqlite.functions.values import (
+    NAT,
+    NS_PER_TICK,
+    TICK_ORIGIN_NS,
+    Value,
+    dynamic_objects,
+    dynamic_result,
+    format_timespan_text,
+    from_numpy,
+    map_text,
+    python_value,
+    string_series,
+    to_json_text,
+    to_numpy,
+)
+from kqlite.types import BOOL, DATETIME, DECIMAL, DYNAMIC, GUID, INT, LONG, REAL, STRING, TIMESPAN, KqlType
+
+ANY_SCALAR = (BOOL, INT, LONG, REAL, DECIMAL, STRING, DATETIME, TIMESPAN, GUID, DYNAMIC)
+
+# .NET TimeSpan text: [-][d.]hh:mm[:ss[.fffffff]].
+_TIMESPAN_PATTERN = r"^\s*(-)?(?:(\d+)\.)?(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,7}))?)?\s*$"
+
+
+# ---------------------------------------------------------------------------------------
+# tostring
+# ---------------------------------------------------------------------------------------
+
+
+def to_string(value: Value, kql_type: KqlType) -> Value:
+    """Convert any value to kqlite's string representation; null becomes ``""``."""
+    if kql_type is STRING:
+        return value
+    if not isinstance(value, pd.Series):
+        return _scalar_to_string(value, kql_type)
+    if kql_type in (INT, LONG):
+        numbers, nulls = to_numpy(value, kql_type)
+        return string_series(np.where(nulls, "", numbers.astype(str)))
+    if kql_type is BOOL:
+        flags, nulls = to_numpy(value, BOOL)
+        return string_series(np.where(nulls, "", np.where(flags, "true", "false")))
+    if kql_type is DATETIME:
+        return string_series(_datetimes_to_text(value))
+    return string_series([_scalar_to_string(python_value(item), kql_type) for item in value.to_numpy(dtype=object)])
+
+
+def _scalar_to_string(value: Any, kql_type: KqlType) -> str:
+    if value is None:
+        return ""
+    if kql_type is DYNAMIC:
+        return value if isinstance(value, str) else to_json_text(value)
+    if kql_type is BOOL:
+        return "true" if value else "false"
+    if kql_type is REAL:
+        return format_real(float(value))
+    if kql_type is DATETIME:
+        return str(_datetimes_to_text(pd.Series([value], dtype="datetime64[ns]"))[0])
+    if kql_type is TIMESPAN:
+        return format_timespan_text(pd.Timedelta(value))
+    return str(value)
+
+
+def format_real(number: float) -> str:
+    """Format a real as Kusto's tostring does: ``1`` for 1.0, shortest round-trip otherwise."""
+    if math.isnan(number):
+        return "NaN"
+    if math.isinf(number):
+        return "Infinity" if number > 0 else "-Infinity"
+    if number.is_integer() and abs(number) < 1e15:
+        return str(int(number))
+    return repr(number).replace("e", "E")
+
+
+def _datetimes_to_text(series: pd.Series) -> np.ndarray:
+    # NOTE: trailing zeros of the fraction are dropped ("2017-01-01T00:00:00Z"); the
+    # service may print all seven digits in some contexts.
+    raw = series.to_numpy(dtype="datetime64[ns]")
+    text = np.datetime_as_string(raw, unit="ns")
+    seconds = np.char.ljust(text.astype("U29"), 29).astype("U19")
+    ticks = (raw.view(np.int64) // NS_PER_TICK) % 10_000_000
+    fraction = np.char.rstrip(np.char.zfill(ticks.astype(str), 7), "0")
+    dotted = np.where(fraction == "", "", np.char.add(".", fraction))
+    result = np.char.add(np.char.add(seconds, dotted), "Z")
+    return np.where(np.isnat(raw), "", result).astype(object)
+
+
+# ---------------------------------------------------------------------------------------
+# Dynamic to typed values
+# ---------------------------------------------------------------------------------------
+
+
+def convert_dynamic(value: Value, target: KqlType, length: int) -> Value:
+    """Convert a dynamic value to `target` element by element (the rule of the to*() functions)."""
+    converter = _DYNAMIC_CONVERTERS[target]
+    items = [converter(item) for item in dynamic_objects(value, length)]
+    if not isinstance(value, pd.Series):
+        return items[0] if items else None
+    if target is STRING:
+        return string_series(items)
+    if target in (GUID, DECIMAL, DYNAMIC):
+        return dynamic_result(items, False)
+    if target in (DATETIME, TIMESPAN):
+        raw = np.array([NAT if item is None else item.value for item in items], dtype=np.int64)
+        return from_numpy(raw, raw == NAT, target)
+    nulls = np.array([item is None for item in items], dtype=bool)
+    filler = False if target is BOOL else 0
+    numbers = np.array([filler if item is None else item for item in items])
+    return from_numpy(numbers, nulls, target)
+
+
+def _dynamic_to_number(item: Any, integral: bool) -> Any:
+    item = python_value(item)
+    if isinstance(item, bool):
+        return int(item)
+    if isinstance(item, (int, float)):
+        if isinstance(item, float) and not math.isfinite(item):
+            return None if integral else item
+        return int(item) if integral else float(item)
+    if isinstance(item, str):
+        return _parse_integer(item) if integral else _parse_real(item)
+    if isinstance(item, (pd.Timestamp, pd.Timedelta)):
+        ticks = _ticks_of(item)
+        return ticks if integral else float(ticks)
+    return None
+
+
+def _parse_integer(text: str) -> int | None:
+    try:
+        return int(text.strip())
+    except ValueError:
+        return None
+
+
+def _parse_real(text: str) -> float | None:
+    try:
+        return float(text.strip())
+    except ValueError:
+        return None
+
+
+def _ticks_of(item: pd.Timestamp | pd.Timedelta) -> int:
+    if isinstance(item, pd.Timestamp):
+        return (item.value - TICK_ORIGIN_NS) // NS_PER_TICK
+    return item.value // NS_PER_TICK
+
+
+def _dynamic_to_bool(item: Any) -> bool | None:
+    item = python_value(item)
+    if isinstance(item, bool):
+        return item
+    if isinstance(item, (int, float)):
+        return bool(item)
+    if isinstance(item, str):
+        return {"true": True, "false": False}.get(item.strip().lower())
+    return None
+
+
+def _dynamic_to_datetime(item: Any) -> pd.Timestamp | None:
+    item = python_value(item)
+    if isinstance(item, pd.Timestamp):
+        return item
+    if isinstance(item, str):
+        return parse_datetime_text(item)
+    return None
+
+
+def _dynamic_to_timespan(item: Any) -> pd.Timedelta | None:
+    item = python_value(item)
+    if isinstance(item, pd.Timedelta):
+        return item
+    if isinstance(item, str):
+        return parse_timespan_text(item)
+    if isinstance(item, (int, float)) and not isinstance(item, bool):
+        return pd.Timedelta(int(item) * NS_PER_TICK, unit="ns")
+    return None
+
+
+def _dynamic_to_guid(item: Any) -> uuid.UUID | None:
+    if isinstance(item, uuid.UUID):
+        return item
+    if isinstance(item, str):
+        try:
+            return uuid.UUID(item.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _dynamic_to_decimal(item: Any) -> Decimal | None:
+    item = python_value(item)
+    if item is None or isinstance(item, (list, dict)):
+        return None
+    try:
+        return Decimal(str(item).strip()) if not isinstance(item, bool) else Decimal(int(item))
+    except InvalidOperation:
+        return None
+
+
+_DYNAMIC_CONVERTERS: dict[KqlType, Callable[[Any], Any]] = {
+    BOOL: _dynamic_to_bool,
+    INT: lambda item: _fit_int32(_dynamic_to_number(item, integral=True)),
+    LONG: lambda item: _dynamic_to_number(item, integral=True),
+    REAL: lambda item: _dynamic_to_number(item, integral=False),
+    DECIMAL: _dynamic_to_decimal,
+    STRING: lambda item: _scalar_to_string(python_value(item), DYNAMIC),
+    DATETIME: _dynamic_to_datetime,
+    TIMESPAN: _dynamic_to_timespan,
+    GUID: _dynamic_to_guid,
+    DYNAMIC: lambda item: item,
+}
+
+
+def _fit_int32(number: int | None) -> int | None:
+    # NOTE: kqlite returns null for a value outside the int range; Kusto's behaviour
+    # there is not documented.
+    if number is None or not -(2**31) <= number < 2**31:
+        return None
+    return number
+
+
+# ---------------------------------------------------------------------------------------
+# Text parsing (vectorised where it matters)
+# ---------------------------------------------------------------------------------------
+
+
+def parse_datetime_text(text: str) -> pd.Timestamp | None:
+    """Parse one datetime text (ISO 8601, RFC 822/850 and similar); None if unparsable."""
+    parsed = _parse_datetimes(string_series([text]))
+    return python_value(parsed.iloc[0])
+
+
+def _parse_datetimes(text: pd.Series) -> pd.Series:
+    # ISO 8601 first (fast and vectorised); the leftovers go through dateutil one by one.
+    stripped = text.str.strip()
+    parsed = pd.to_datetime(stripped, format="ISO8601", utc=True, errors="coerce")
+    missing = parsed.isna() & (stripped != "")
+    if missing.any():
+        retry = pd.to_datetime(stripped[missing], format="mixed", utc=True, errors="coerce")
+        parsed = parsed.where(~missing, retry)
+    return parsed.dt.tz_localize(None).astype("datetime64[ns]")
+
+
+def parse_timespan_text(text: str) -> pd.Timedelta | None:
+    """Parse one ``[-][d.]hh:mm[:ss[.fffffff]]`` text; None if unparsable."""
+    parsed = _parse_timespans(string_series([text]))
+    return python_value(parsed.iloc[0])
+
+
+def _parse_timespans(text: pd.Series) -> pd.Series:
+    parts = text.str.extract(_TIMESPAN_PATTERN)
+    negative = parts[0].fillna("") == "-"
+    days = pd.to_numeric(parts[1], errors="coerce").fillna(0)
+    hours = pd.to_numeric(parts[2], errors="coerce")
+    minutes = pd.to_numeric(parts[3], errors="coerce")
+    seconds = pd.to_numeric(parts[4], errors="coerce").fillna(0)
+    fraction = pd.to_numeric(parts[5].fillna("0").str.ljust(7, "0"), errors="coerce").fillna(0)
+    ticks = ((days * 24 + hours) * 60 + minutes) * 60 * 10_000_000 + seconds * 10_000_000 + fraction
+    ticks = ticks.where(~negative, -ticks)
+    raw = (ticks.to_numpy(dtype=np.float64) * NS_PER_TICK)
+    nulls = np.isnan(raw) | (hours.to_numpy(dtype=np.float64) >= 24) | (minutes.to_numpy(dtype=np.float64) >= 60)
+    return from_numpy(np.where(nulls, 0, raw).astype(np.int64), nulls, TIMESPAN)
+
+
+# ---------------------------------------------------------------------------------------
+# The conversion functions
+# ---------------------------------------------------------------------------------------
+
+
+def _to_integer(value: Value, kql_type: KqlType, target: KqlType, length: int) -> Value:
+    if kql_type in (DYNAMIC, GUID, DECIMAL):
+        return convert_dynamic(value, target, length)
+    if kql_type is STRING:
+        return map_text(value, lambda text: _text_to_integer(text, target))
+    numbers, nulls = to_numpy(value, kql_type)
+    if kql_type is DATETIME:
+        # A datetime converts to its ticks since 0001-01-01 (100 ns units).
+        numbers = numbers // NS_PER_TICK - TICK_ORIGIN_NS // NS_PER_TICK
+    elif kql_type is TIMESPAN:
+        numbers = numbers // NS_PER_TICK
+    elif kql_type is REAL:
+        nulls = nulls | ~np.isfinite(numbers) | (np.abs(numbers) >= 2**63)
+        numbers = np.trunc(np.where(nulls, 0, numbers)).astype(np.int64)
+    return _narrow(numbers, nulls, target)
+
+
+def _narrow(numbers: Any, nulls: Any, target: KqlType) -> Value:
+    if target is INT:
+        nulls = nulls | (numbers < -(2**31)) | (numbers >= 2**31)
+        numbers = np.where(nulls, 0, numbers)
+    return from_numpy(numbers, nulls, target)
+
+
+def _text_to_integer(text: pd.Series, target: KqlType) -> pd.Series:
+    stripped = text.str.strip()
+    integral = stripped.str.fullmatch(r"[+-]?\d{1,19}")
+    numbers = pd.to_numeric(stripped.where(integral, None), errors="coerce").astype("float64")
+    nulls = np.isnan(numbers.to_numpy()) | (np.abs(numbers.to_numpy()) >= 2**63)
+    exact = pd.to_numeric(stripped.where(integral & ~pd.Series(nulls), "0")).astype(np.int64).to_numpy()
+    return _narrow(exact, nulls, target)
+
+
+@scalar("tolong", [P("value")], LONG, aliases=("toint64",))
+def tolong(ctx: CallContext, value: Value) -> Value:
+    """Convert a value to long (reals truncate, unparsable text gives null). Example: print tolong("123") → 123"""
+    return _to_integer(value, ctx.arg_types[0], LONG, ctx.length)
+
+
+@scalar("toint", [P("value")], INT)
+def toint(ctx: CallContext, value: Value) -> Value:
+    """Convert a value to int. Example: print toint("42") → 42"""
+    return _to_integer(value, ctx.arg_types[0], INT, ctx.length)
+
+
+@scalar("todouble", [P("value")], REAL, aliases=("toreal",))
+def todouble(ctx: CallContext, value: Value) -> Value:
+    """Convert a value to real. Example: print todouble("1.5") → 1.5"""
+    kql_type = ctx.arg_types[0]
+    if kql_type in (DYNAMIC, GUID, DECIMAL):
+        return convert_dynamic(value, REAL, ctx.length)
+    if kql_type is STRING:
+        return map_text(value, lambda text: pd.to_numeric(text.str.strip(), errors="coerce").astype("float64"))
+    if kql_type in (DATETIME, TIMESPAN):
+        ticks = _to_integer(value, kql_type, LONG, ctx.length)
+        numbers, nulls = to_numpy(ticks, LONG)
+        return from_numpy(numbers.astype(np.float64), nulls, REAL)
+    numbers, nulls = to_numpy(value, kql_type)
+    return from_numpy(np.asarray(numbers, dtype=np.float64), nulls, REAL)
+
+
+@scalar("tostring", [P("value")], STRING)
+def tostring(ctx: CallContext, value: Value) -> Value:
+    """Convert a value to its string form; null gives "". Example: print tostring(123) → "123\""""
+    return to_string(value, ctx.arg_types[0])
+
+
+@scalar("todatetime", [P("value")], DATETIME)
+def todatetime(ctx: CallContext, value: Value) -> Value:
+    """Convert a value to datetime; unparsable text gives null. Example: print todatetime("2015-12-24") → 2015-12-24T00:00:00Z"""
+    kql_type = ctx.arg_types[0]
+    if kql_type is DATETIME:
+        return value
+    if kql_type is STRING:
+        return map_text(value, _parse_datetimes)
+    if kql_type is DYNAMIC:
+        return convert_dynamic(value, DATETIME, ctx.length)
+    if kql_type in (INT, LONG):
+        # A number converts as ticks since 0001-01-01.
+        ticks, nulls = to_numpy(value, kql_type)
+        return from_numpy((ticks + TICK_ORIGIN_NS // NS_PER_TICK) * NS_PER_TICK, nulls, DATETIME)
+    return None
+
+
+@scalar("totimespan", [P("value")], TIMESPAN, aliases=("totime",))
+def totimespan(ctx: CallContext, value: Value) -> Value:
+    """Convert a value to timespan; a number counts ticks. Example: print totimespan("0.00:01:00") → 00:01:00"""
+    kql_type = ctx.arg_types[0]
+    if kql_type is TIMESPAN:
+        return value
+    if kql_type is STRING:
+        return map_text(value, _parse_timespans)
+    if kql_type is DYNAMIC:
+        return convert_dynamic(value, TIMESPAN, ctx.length)
+    if kql_type in (INT, LONG, REAL):
+        ticks, nulls = to_numpy(value, kql_type)
+        return from_numpy(np.round(np.where(nulls, 0, ticks) * NS_PER_TICK).astype(np.int64), nulls, TIMESPAN)
+    return None
+
+
+@scalar("tobool", [P("value")], BOOL, aliases=("toboolean",))
+def tobool(ctx: CallContext, value: Value) -> Value:
+    """Convert a value to bool ("true"/"false" text, non-zero numbers). Example: print tobool("true") → true"""
+    kql_type = ctx.arg_types[0]
+    if kql_type is BOOL:
+        return value
+    if kql_type is STRING:
+        return map_text(value, _text_to_bool)
+    if kql_type.is_numeric and kql_type is not DECIMAL:
+        numbers, nulls = to_numpy(value, kql_type)
+        return from_numpy(numbers != 0, nulls, BOOL)
+    return convert_dynamic(value, BOOL, ctx.length)
+
+
+def _text_to_bool(text: pd.Series) -> pd.Series:
+    lowered = text.str.strip().str.lower()
+    nulls = ~lowered.isin(["true", "false"]).to_numpy()
+    return from_numpy((lowered == "true").to_numpy(), nulls, BOOL)
+
+
+@scalar("todynamic", [P("value")], DYNAMIC, aliases=("parse_json", "parsejson", "toobject"))
+def todynamic(ctx: CallContext, value: Value) -> Value:
+    """Parse a JSON text as a dynamic value; invalid JSON stays a string. Example: print parse_json('{"a":1}').a → 1"""
+    kql_type = ctx.arg_types[0]
+    if kql_type is DYNAMIC:
+        return value
+    if kql_type is not STRING:
+        return convert_dynamic(value, DYNAMIC, ctx.length)
+    if not isinstance(value, pd.Series):
+        return parse_json_text(value)
+    if isinstance(value.dtype, pd.CategoricalDtype):
+        parsed = [parse_json_text(text) for text in value.cat.categories]
+        return dynamic_result([parsed[code] for code in value.cat.codes.to_numpy()], False)
+    return dynamic_result([parse_json_text(text) for text in value.to_numpy(dtype=object)], False)
+
+
+def parse_json_text(text: str) -> Any:
+    """Parse JSON text into kqlite's dynamic representation; invalid JSON gives the text itself."""
+    if text == "":
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+@scalar("toguid", [P("value")], GUID)
+def toguid(ctx: CallContext, value: Value) -> Value:
+    """Convert a value to guid; invalid text gives null. Example: print toguid("74be27de-1e4e-49d9-b579-fe0b331d3642")"""
+    if ctx.arg_types[0] is GUID:
+        return value
+    return convert_dynamic(value, GUID, ctx.length)
+
+
+@scalar("todecimal", [P("value")], DECIMAL)
+def todecimal(ctx: CallContext, value: Value) -> Value:
+    """Convert a value to decimal. Example: print todecimal("123.45678") → 123.45678"""
+    kql_type = ctx.arg_types[0]
+    if kql_type in (STRING, DYNAMIC, DECIMAL):
+        return convert_dynamic(value, DECIMAL, ctx.length)
+    if kql_type in (INT, LONG, REAL, BOOL):
+        numbers, nulls = to_numpy(value, kql_type)
+        items = [None if null else _dynamic_to_decimal(number.item()) for number, null in np.broadcast(numbers, nulls)]
+        return items[0] if not isinstance(value, pd.Series) else dynamic_result(items, False)
+    return None

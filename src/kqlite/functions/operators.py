@@ -1,0 +1,458 @@
+"""KQL's scalar operators: one type rule and one evaluator per family.
+
+The binder calls the ``*_result_type`` functions (None means the operand types are not
+allowed together, and the binder reports it); the executor calls the ``evaluate_*``
+functions. Operands are columns (pandas Series) or constants, as in
+`kqlite.functions.registry`; a result is a Series of ``length`` rows with a fresh
+RangeIndex, or a constant when every operand is constant.
+
+Null rules (Kusto): arithmetic and ordering comparisons propagate null; ``==`` gives
+null for null == null and false for null == value (``!=`` null and true); ``and`` is
+false when either side is false and ``or`` true when either side is true, otherwise a
+null side makes the result null.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from kqlite.errors import KqlRuntimeError
+from kqlite.functions.values import (
+    Value,
+    dynamic_objects,
+    evaluate_string_operator,
+    from_numpy,
+    has_terms,
+    is_string_operator,
+    map_text,
+    text_objects,
+    to_numpy,
+)
+from kqlite.types import BOOL, DATETIME, DECIMAL, DYNAMIC, GUID, INT, LONG, REAL, STRING, TIMESPAN, KqlType, widest_numeric
+
+ARITHMETIC = ("+", "-", "*", "/", "%")
+COMPARISON = ("==", "!=", "<", "<=", ">", ">=")
+LOGIC = ("and", "or")
+CASE_INSENSITIVE_EQUALITY = ("=~", "!~")
+
+# datetime/timespan arithmetic, as the KQL reference tabulates it; "number" stands for
+# any numeric type. datetime + datetime is missing on purpose: it is an error.
+_TIME_ARITHMETIC: dict[tuple[str, str, str], KqlType] = {
+    ("-", "datetime", "datetime"): TIMESPAN,
+    ("+", "datetime", "timespan"): DATETIME,
+    ("-", "datetime", "timespan"): DATETIME,
+    ("+", "timespan", "datetime"): DATETIME,
+    ("+", "timespan", "timespan"): TIMESPAN,
+    ("-", "timespan", "timespan"): TIMESPAN,
+    ("*", "timespan", "number"): TIMESPAN,
+    ("*", "number", "timespan"): TIMESPAN,
+    ("/", "timespan", "number"): TIMESPAN,
+    ("/", "timespan", "timespan"): REAL,
+    ("%", "timespan", "timespan"): TIMESPAN,
+}
+
+
+def _kind(kql_type: KqlType) -> str:
+    return "number" if kql_type.is_numeric else kql_type.value
+
+
+# ---------------------------------------------------------------------------------------
+# Binary operators
+# ---------------------------------------------------------------------------------------
+
+
+def binary_result_type(op: str, left: KqlType, right: KqlType) -> KqlType | None:
+    """Return the result type of ``left op right``, or None if KQL rejects the operand types."""
+    if op in ARITHMETIC:
+        if left.is_numeric and right.is_numeric:
+            return widest_numeric(left, right)
+        return _TIME_ARITHMETIC.get((op, _kind(left), _kind(right)))
+    if op in COMPARISON:
+        return BOOL if _comparable(op, left, right) else None
+    if op in LOGIC:
+        return BOOL if left in (BOOL, DYNAMIC) and right in (BOOL, DYNAMIC) else None
+    if op in CASE_INSENSITIVE_EQUALITY or is_string_operator(op):
+        return BOOL if left in (STRING, DYNAMIC) and right in (STRING, DYNAMIC) else None
+    return None
+
+
+def _comparable(op: str, left: KqlType, right: KqlType) -> bool:
+    if DYNAMIC in (left, right):
+        return True
+    if left.is_numeric and right.is_numeric:
+        return True
+    if left is not right:
+        return False
+    return op in ("==", "!=") or left not in (BOOL, GUID)
+
+
+def evaluate_binary(op: str, left: Value, right: Value, left_type: KqlType, right_type: KqlType, length: int) -> Value:
+    """Evaluate ``left op right`` for every row."""
+    result_type = binary_result_type(op, left_type, right_type)
+    if result_type is None:
+        raise KqlRuntimeError("KL100", f"operator '{op}' cannot be applied to {left_type} and {right_type}")
+
+    with np.errstate(all="ignore"):
+        if op in ARITHMETIC:
+            return _arithmetic(op, left, right, left_type, right_type, result_type)
+        if op in LOGIC:
+            return _logic(op, left, right, left_type, right_type, length)
+        if op in COMPARISON:
+            return _comparison(op, left, right, left_type, right_type, length)
+        if op in CASE_INSENSITIVE_EQUALITY:
+            equal = _string_comparison("==", _lower(_as_text(left, left_type, length)), _lower(_as_text(right, right_type, length)))
+            return equal if op == "=~" else _negate(equal)
+        return evaluate_string_operator(op, _as_text(left, left_type, length), _as_text(right, right_type, length), length)
+
+
+def _arithmetic(op: str, left: Value, right: Value, left_type: KqlType, right_type: KqlType, result_type: KqlType) -> Value:
+    left_values, left_nulls = to_numpy(left, left_type)
+    right_values, right_nulls = to_numpy(right, right_type)
+    nulls = left_nulls | right_nulls
+
+    if left_type.is_numeric and right_type.is_numeric:
+        if result_type in (INT, LONG):
+            values, extra_nulls = _integer_arithmetic(op, left_values, right_values)
+            return from_numpy(values, nulls | extra_nulls, result_type)
+        values = _real_arithmetic(op, left_values.astype(np.float64), right_values.astype(np.float64))
+        return from_numpy(values, nulls | np.isnan(values), result_type)
+
+    # Time arithmetic on int64 nanoseconds.
+    if op == "*":
+        span, factor, factor_type = (left_values, right_values, right_type) if left_type is TIMESPAN else (right_values, left_values, left_type)
+        return from_numpy(_scale(span, factor, factor_type, multiply=True), nulls, TIMESPAN)
+    if op == "/" and right_type.is_numeric:
+        zero = right_values == 0
+        return from_numpy(_scale(left_values, np.where(zero, 1, right_values), right_type, multiply=False), nulls | zero, TIMESPAN)
+    if op == "/":
+        values = left_values.astype(np.float64) / right_values.astype(np.float64)
+        return from_numpy(values, nulls | np.isnan(values), REAL)
+    if op == "%":
+        values, extra_nulls = _integer_arithmetic("%", left_values, right_values)
+        return from_numpy(values, nulls | extra_nulls, TIMESPAN)
+    values = left_values + right_values if op == "+" else left_values - right_values
+    return from_numpy(values, nulls, result_type)
+
+
+def _integer_arithmetic(op: str, left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Apply an operator to int64 values; returns (values, nulls added by a zero divisor)."""
+    if op == "+":
+        return left + right, np.bool_(False)
+    if op == "-":
+        return left - right, np.bool_(False)
+    if op == "*":
+        return left * right, np.bool_(False)
+
+    # KQL: an integer division or modulo by zero yields null (kqlite's choice: the
+    # reference leaves it open).
+    zero = right == 0
+    divisor = np.where(zero, 1, right)
+    if op == "/":
+        # Division truncates toward zero; numpy's // rounds toward minus infinity.
+        quotient = left // divisor
+        inexact = (quotient * divisor != left) & ((left < 0) != (divisor < 0))
+        return quotient + inexact, zero
+    # KQL: the modulo is always in [0, |divisor|): -14 % 12 = 10, 14 % -12 = 2.
+    return np.mod(left, np.abs(divisor)), zero
+
+
+def _real_arithmetic(op: str, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    if op == "+":
+        return left + right
+    if op == "-":
+        return left - right
+    if op == "*":
+        return left * right
+    if op == "/":
+        return left / right
+    return np.mod(left, np.abs(right))
+
+
+def _scale(span: np.ndarray, factor: np.ndarray, factor_type: KqlType, *, multiply: bool) -> np.ndarray:
+    """Multiply or divide nanosecond timespans by numbers, rounding to whole nanoseconds."""
+    if factor_type in (INT, LONG):
+        if multiply:
+            return span * factor
+        quotient, _ = _integer_arithmetic("/", np.asarray(span), np.asarray(factor))
+        return quotient
+    scaled = span * factor if multiply else span / factor
+    return np.round(scaled).astype(np.int64)
+
+
+def _logic(op: str, left: Value, right: Value, left_type: KqlType, right_type: KqlType, length: int) -> Value:
+    left_values, left_nulls = to_numpy(_as_bool(left, left_type, length), BOOL)
+    right_values, right_nulls = to_numpy(_as_bool(right, right_type, length), BOOL)
+    left_known = left_values & ~left_nulls
+    right_known = right_values & ~right_nulls
+
+    if op == "and":
+        # false wins: false and null = false.
+        known_false = (~left_values & ~left_nulls) | (~right_values & ~right_nulls)
+        return from_numpy(left_known & right_known, ~known_false & (left_nulls | right_nulls), BOOL)
+    # true wins: true or null = true.
+    known_true = left_known | right_known
+    return from_numpy(known_true, ~known_true & (left_nulls | right_nulls), BOOL)
+
+
+def _comparison(op: str, left: Value, right: Value, left_type: KqlType, right_type: KqlType, length: int) -> Value:
+    if DYNAMIC in (left_type, right_type):
+        return _dynamic_comparison(op, left, right, left_type, right_type, length)
+    if left_type is STRING:
+        return _string_comparison(op, left, right)
+    if left_type in (GUID, DECIMAL) and right_type is left_type:
+        return _object_comparison(op, left, right, left_type, length)
+
+    left_values, left_nulls = to_numpy(left, left_type)
+    right_values, right_nulls = to_numpy(right, right_type)
+    if left_type in (REAL, DECIMAL) or right_type in (REAL, DECIMAL):
+        left_values = left_values.astype(np.float64)
+        right_values = right_values.astype(np.float64)
+    values = _compare_arrays(op, left_values, right_values)
+    return from_numpy(*_apply_null_rule(op, values, left_nulls, right_nulls), BOOL)
+
+
+def _compare_arrays(op: str, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    if op == "==":
+        return left == right
+    if op == "!=":
+        return left != right
+    if op == "<":
+        return left < right
+    if op == "<=":
+        return left <= right
+    if op == ">":
+        return left > right
+    return left >= right
+
+
+def _apply_null_rule(op: str, values: np.ndarray, left_nulls: np.ndarray, right_nulls: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    both = left_nulls & right_nulls
+    one = left_nulls ^ right_nulls
+    if op == "==":
+        return values & ~one, both
+    if op == "!=":
+        return values | one, both
+    return values, left_nulls | right_nulls
+
+
+def _string_comparison(op: str, left: Value, right: Value) -> Value:
+    if not isinstance(left, pd.Series) and not isinstance(right, pd.Series):
+        return bool(_compare_arrays(op, np.array(left, dtype=object), np.array(right, dtype=object)))
+    if not isinstance(left, pd.Series):
+        return _string_comparison(_MIRRORED[op], right, left)
+    if not isinstance(right, pd.Series):
+        return map_text(left, lambda text: _compare_arrays(op, text.to_numpy(dtype=object), np.array(right, dtype=object)))
+    values = _compare_arrays(op, text_objects(left, len(left)), text_objects(right, len(right)))
+    return from_numpy(values.astype(bool), np.zeros(len(values), dtype=bool), BOOL)
+
+
+_MIRRORED = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+
+
+def _object_comparison(op: str, left: Value, right: Value, kql_type: KqlType, length: int) -> Value:
+    # guid and decimal values are Python objects; None is null.
+    left_items = dynamic_objects(left, length)
+    right_items = dynamic_objects(right, length)
+    left_nulls = np.array([item is None for item in left_items], dtype=bool)
+    right_nulls = np.array([item is None for item in right_items], dtype=bool)
+    values = np.array([a is not None and b is not None and bool(_compare_arrays(op, a, b)) for a, b in zip(left_items, right_items, strict=True)], dtype=bool)
+    result = from_numpy(*_apply_null_rule(op, values, left_nulls, right_nulls), BOOL)
+    return result if isinstance(left, pd.Series) or isinstance(right, pd.Series) else _first(result)
+
+
+def _dynamic_comparison(op: str, left: Value, right: Value, left_type: KqlType, right_type: KqlType, length: int) -> Value:
+    # A dynamic operand is converted to the other operand's type (Kusto compares
+    # `d.key == "x"` as strings); two dynamic operands compare their JSON values.
+    from kqlite.functions.conversion import convert_dynamic
+
+    if left_type is DYNAMIC and right_type is not DYNAMIC:
+        return _comparison(op, convert_dynamic(left, right_type, length), right, right_type, right_type, length)
+    if right_type is DYNAMIC and left_type is not DYNAMIC:
+        return _comparison(op, left, convert_dynamic(right, left_type, length), left_type, left_type, length)
+
+    left_items = dynamic_objects(left, length)
+    right_items = dynamic_objects(right, length)
+    left_nulls = np.array([item is None for item in left_items], dtype=bool)
+    right_nulls = np.array([item is None for item in right_items], dtype=bool)
+    values = np.array([_dynamic_order(op, a, b) for a, b in zip(left_items, right_items, strict=True)], dtype=bool)
+    result = from_numpy(*_apply_null_rule(op, values, left_nulls, right_nulls), BOOL)
+    return result if isinstance(left, pd.Series) or isinstance(right, pd.Series) else _first(result)
+
+
+def _dynamic_order(op: str, left: object, right: object) -> bool:
+    if left is None or right is None:
+        return False
+    try:
+        return bool(_compare_arrays(op, left, right))  # type: ignore[arg-type]
+    except TypeError:
+        return op == "!="
+
+
+def _first(result: Value) -> Value:
+    return result.iloc[0] if isinstance(result, pd.Series) and len(result) else result
+
+
+# ---------------------------------------------------------------------------------------
+# Unary operators
+# ---------------------------------------------------------------------------------------
+
+
+def unary_result_type(op: str, operand: KqlType) -> KqlType | None:
+    """Return the result type of ``-x`` or ``+x``, or None if KQL rejects the operand type."""
+    if op in ("-", "+") and (operand.is_numeric or operand is TIMESPAN):
+        return operand
+    return None
+
+
+def evaluate_unary(op: str, operand: Value, operand_type: KqlType, length: int) -> Value:
+    """Evaluate ``-x`` or ``+x`` for every row."""
+    if unary_result_type(op, operand_type) is None:
+        raise KqlRuntimeError("KL100", f"operator '{op}' cannot be applied to {operand_type}")
+    if op == "+":
+        return operand
+    values, nulls = to_numpy(operand, operand_type)
+    return from_numpy(-values, nulls, operand_type)
+
+
+# ---------------------------------------------------------------------------------------
+# in, !in, in~, !in~, has_any, has_all
+# ---------------------------------------------------------------------------------------
+
+IN_OPERATORS = ("in", "!in", "in~", "!in~", "has_any", "has_all")
+
+
+def in_result_type(op: str, operand: KqlType, items: Sequence[KqlType]) -> KqlType | None:
+    """Return the result type of ``x op (items)``, or None if KQL rejects the types."""
+    if op not in IN_OPERATORS:
+        return None
+    if op in ("in~", "!in~", "has_any", "has_all"):
+        textual = all(item in (STRING, DYNAMIC) for item in items)
+        return BOOL if operand in (STRING, DYNAMIC) and textual else None
+    return BOOL if all(_comparable("==", operand, item) for item in items) else None
+
+
+def evaluate_in(op: str, operand: Value, items: Sequence[Value] | pd.Series, operand_type: KqlType, length: int) -> Value:
+    """Evaluate ``operand op (items)``; `items` holds constants (arrays are flattened) or one column."""
+    values = _flatten_items(items)
+    negated = op.startswith("!")
+
+    if op in ("has_any", "has_all"):
+        terms = [str(value) for value in values if value is not None]
+        return has_terms(_as_text(operand, operand_type, length), terms, require_all=op == "has_all")
+
+    if op in ("in~", "!in~"):
+        wanted = {str(value).lower() for value in values if value is not None}
+        found = map_text(_lower(_as_text(operand, operand_type, length)), lambda text: text.isin(wanted).to_numpy())
+        return _negate(found) if negated else found
+
+    found = _membership(operand, values, operand_type, length)
+    return _negate(found) if negated else found
+
+
+def _flatten_items(items: Sequence[Value] | pd.Series) -> list[object]:
+    if isinstance(items, pd.Series):
+        return list(pd.unique(items.to_numpy(dtype=object)))
+    flat: list[object] = []
+    for item in items:
+        if isinstance(item, pd.Series):
+            flat.extend(pd.unique(item.to_numpy(dtype=object)))
+        elif isinstance(item, (list, np.ndarray)):
+            flat.extend(item)
+        else:
+            flat.append(item)
+    return flat
+
+
+def _membership(operand: Value, values: list[object], operand_type: KqlType, length: int) -> Value:
+    # `in` is an OR of `==`: a null operand is in no list, so the result is false.
+    if operand_type is STRING:
+        wanted = {value for value in values if isinstance(value, str)}
+        return map_text(operand, lambda text: text.isin(wanted).to_numpy())
+    if operand_type in (DATETIME, TIMESPAN):
+        wanted_ns = [pd.Timestamp(v).value if operand_type is DATETIME else pd.Timedelta(v).value for v in values if v is not None]
+        operand_values, nulls = to_numpy(operand, operand_type)
+        return from_numpy(np.isin(operand_values, wanted_ns) & ~nulls, np.zeros_like(nulls), BOOL)
+    if operand_type.is_numeric or operand_type is BOOL:
+        numbers = [float(v) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool) or operand_type is BOOL and isinstance(v, bool)]
+        operand_values, nulls = to_numpy(operand, operand_type)
+        return from_numpy(np.isin(np.asarray(operand_values, dtype=np.float64), numbers) & ~nulls, np.zeros_like(nulls), BOOL)
+    objects = dynamic_objects(operand, length)
+    found = np.array([item is not None and any(item == value for value in values) for item in objects], dtype=bool)
+    result = from_numpy(found, np.zeros(len(found), dtype=bool), BOOL)
+    return result if isinstance(operand, pd.Series) else _first(result)
+
+
+# ---------------------------------------------------------------------------------------
+# between
+# ---------------------------------------------------------------------------------------
+
+
+def between_result_type(operand: KqlType, low: KqlType, high: KqlType) -> KqlType | None:
+    """Return the result type of ``x between (low .. high)``, or None if KQL rejects the types."""
+    if operand is DATETIME and low is DATETIME and high in (DATETIME, TIMESPAN):
+        return BOOL
+    if operand in (STRING, BOOL, GUID, DYNAMIC):
+        return None
+    return BOOL if _comparable("<=", operand, low) and _comparable("<=", operand, high) else None
+
+
+def evaluate_between(
+    operand: Value,
+    low: Value,
+    high: Value,
+    operand_type: KqlType,
+    low_type: KqlType,
+    high_type: KqlType,
+    length: int,
+    *,
+    negated: bool = False,
+) -> Value:
+    """Evaluate ``operand between (low .. high)`` (inclusive) or ``!between``.
+
+    For a datetime operand a timespan `high` is a length: the range is low .. low + high.
+    """
+    if operand_type is DATETIME and high_type is TIMESPAN:
+        high = evaluate_binary("+", low, high, DATETIME, TIMESPAN, length)
+        high_type = DATETIME
+    if negated:
+        below = evaluate_binary("<", operand, low, operand_type, low_type, length)
+        above = evaluate_binary(">", operand, high, operand_type, high_type, length)
+        return evaluate_binary("or", below, above, BOOL, BOOL, length)
+    from_low = evaluate_binary(">=", operand, low, operand_type, low_type, length)
+    to_high = evaluate_binary("<=", operand, high, operand_type, high_type, length)
+    return evaluate_binary("and", from_low, to_high, BOOL, BOOL, length)
+
+
+# ---------------------------------------------------------------------------------------
+# Shared conversions
+# ---------------------------------------------------------------------------------------
+
+
+def _as_text(value: Value, kql_type: KqlType, length: int) -> Value:
+    """Return a string operand as is; convert a dynamic one with tostring()."""
+    if kql_type is STRING:
+        return value
+    from kqlite.functions.conversion import to_string
+
+    return to_string(value, kql_type)
+
+
+def _as_bool(value: Value, kql_type: KqlType, length: int) -> Value:
+    if kql_type is BOOL:
+        return value
+    from kqlite.functions.conversion import convert_dynamic
+
+    return convert_dynamic(value, BOOL, length)
+
+
+def _lower(value: Value) -> Value:
+    return map_text(value, lambda text: text.str.lower())
+
+
+def _negate(value: Value) -> Value:
+    if isinstance(value, pd.Series):
+        return ~value
+    return None if value is None else not value
