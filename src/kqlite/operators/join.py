@@ -1,0 +1,255 @@
+"""Row matching for `join` and `lookup`, and gathering rows by position.
+
+Both operators are computed in two steps: `join_indices` / `lookup_indices` find the
+row pairs of the result as two int64 position arrays, and `take_rows` gathers each
+side's columns, filling the missing side of an outer-join row with nulls.
+
+Keys are compared by value. Each key column pair is first turned into integer codes
+shared by both sides (equal values, equal codes), so matching itself is integer work:
+a count of right rows per code and one gather per left row. A ``category`` key is coded
+through its categories, which keeps a 45-million-row left side to a few array takes.
+Null keys never match (KQL compares null with ``==`` as null, not true). Strings have
+no null in KQL, so ``""`` matches ``""``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from kqlite.errors import KqlSemanticError
+
+# Every join kind and its canonical name.
+JOIN_KINDS = {
+    "innerunique": "innerunique",
+    "inner": "inner",
+    "leftouter": "leftouter",
+    "rightouter": "rightouter",
+    "fullouter": "fullouter",
+    "leftsemi": "leftsemi",
+    "leftanti": "leftanti",
+    "anti": "leftanti",
+    "leftantisemi": "leftanti",
+    "rightsemi": "rightsemi",
+    "rightanti": "rightanti",
+    "rightantisemi": "rightanti",
+}
+
+LOOKUP_KINDS = ("leftouter", "inner")
+
+
+def join_indices(left_keys: list[pd.Series], right_keys: list[pd.Series], kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """Return the row pairs of ``left | join kind=<kind> (right) on <keys>``.
+
+    The result is ``(left_positions, right_positions)``, two int64 arrays of equal
+    length; a position of -1 marks the missing side of an outer-join row. For
+    ``leftsemi`` and ``leftanti`` only the left positions matter (the right array is all
+    -1), and for ``rightsemi`` and ``rightanti`` only the right positions (the left
+    array is all -1).
+
+    Row order: inner, innerunique and leftouter keep left order, with matches of one
+    left row in right order; rightouter keeps right order; fullouter is leftouter
+    followed by the unmatched right rows; the semi and anti kinds keep their side's order.
+    """
+    canonical = JOIN_KINDS.get(kind)
+    if canonical is None:
+        raise KqlSemanticError("KS107", f"invalid join kind '{kind}': expected one of {', '.join(JOIN_KINDS)}")
+    left_codes, right_codes = key_codes(left_keys, right_keys)
+
+    if canonical == "innerunique":
+        first_rows = _first_row_per_key(left_codes)
+        left, right = _match(left_codes[first_rows], right_codes, keep_unmatched=False)
+        return first_rows[left], right
+    if canonical in ("inner", "leftouter"):
+        return _match(left_codes, right_codes, keep_unmatched=canonical == "leftouter")
+    if canonical == "rightouter":
+        right, left = _match(right_codes, left_codes, keep_unmatched=True)
+        return left, right
+    if canonical == "fullouter":
+        left, right = _match(left_codes, right_codes, keep_unmatched=True)
+        unmatched_right = np.flatnonzero(~_has_match(right_codes, left_codes))
+        return (
+            np.concatenate([left, np.full(len(unmatched_right), -1, dtype=np.int64)]),
+            np.concatenate([right, unmatched_right]),
+        )
+
+    # The semi and anti kinds keep one side's rows, those with (or without) a match.
+    keep_left = canonical.startswith("left")
+    own, other = (left_codes, right_codes) if keep_left else (right_codes, left_codes)
+    matched = _has_match(own, other)
+    rows = np.flatnonzero(matched if canonical.endswith("semi") else ~matched).astype(np.int64)
+    absent = np.full(len(rows), -1, dtype=np.int64)
+    return (rows, absent) if keep_left else (absent, rows)
+
+
+def lookup_indices(
+    left_keys: list[pd.Series], right_keys: list[pd.Series], kind: str = "leftouter"
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the row pairs of ``left | lookup kind=<kind> (right) on <keys>``.
+
+    Like `join_indices` with kind ``leftouter`` (the default) or ``inner``: every left
+    row in left order, repeated once per matching right row, and with ``leftouter`` an
+    unmatched left row once with right position -1.
+    """
+    if kind not in LOOKUP_KINDS:
+        raise KqlSemanticError("KS107", f"invalid lookup kind '{kind}': expected leftouter or inner")
+    left_codes, right_codes = key_codes(left_keys, right_keys)
+    return _match(left_codes, right_codes, keep_unmatched=kind == "leftouter")
+
+
+def key_codes(left_keys: list[pd.Series], right_keys: list[pd.Series]) -> tuple[np.ndarray, np.ndarray]:
+    """Code the key columns of both sides as int64 numbers, equal exactly when all keys are.
+
+    A row with a null in any key gets -1.
+    """
+    if len(left_keys) != len(right_keys) or not left_keys:
+        raise KqlSemanticError("KS107", "join keys must pair up: give the same number of keys on each side")
+    left_codes, right_codes = _column_codes(left_keys[0], right_keys[0])
+
+    for left, right in zip(left_keys[1:], right_keys[1:], strict=True):
+        left_next, right_next = _column_codes(left, right)
+        left_codes, right_codes = _combine_codes(left_codes, left_next, right_codes, right_next)
+    return left_codes, right_codes
+
+
+def take_rows(frame: pd.DataFrame, positions: np.ndarray) -> pd.DataFrame:
+    """Gather the rows of `frame` at `positions`; a position of -1 gives a row of nulls.
+
+    Each column keeps its representation: a masked ``Int64`` column stays ``Int64``
+    with ``pd.NA``, a string column gets ``""`` (never NaN), a ``category`` column stays
+    categorical, and dynamic, guid and decimal columns get ``None``.
+    """
+    positions = np.asarray(positions, dtype=np.int64)
+    missing = positions < 0
+    any_missing = bool(missing.any())
+    columns = {
+        number: _take_column(frame.iloc[:, number], positions, missing, any_missing)
+        for number in range(frame.shape[1])
+    }
+    result = pd.DataFrame(columns, index=pd.RangeIndex(len(positions)))
+    result.columns = frame.columns
+    return result
+
+
+def _take_column(series: pd.Series, positions: np.ndarray, missing: np.ndarray, any_missing: bool) -> pd.Series:
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        codes = series.cat.codes.to_numpy(dtype=np.int64)
+        categories = dtype.categories
+        taken = codes[np.where(missing, 0, positions)] if len(codes) else np.full(len(positions), -1)
+        if any_missing or (taken < 0).any():
+            # KQL strings have no null: a missing cell is "", which needs a category.
+            if "" not in categories:
+                categories = categories.append(pd.Index([""]))
+            taken = np.where(missing | (taken < 0), categories.get_loc(""), taken)
+        return pd.Series(pd.Categorical.from_codes(taken, categories=categories))
+
+    if not any_missing:
+        return pd.Series(series.array.take(positions))
+    if pd.api.types.is_string_dtype(dtype) and dtype != object:
+        taken = series.array.take(positions, allow_fill=True)
+        return pd.Series(taken).fillna("")
+    if dtype == object:
+        data = series.to_numpy(dtype=object)
+        taken = data[np.where(missing, 0, positions)] if len(data) else np.empty(len(positions), dtype=object)
+        taken[missing] = None
+        return pd.Series(taken, dtype=object)
+    return pd.Series(series.array.take(positions, allow_fill=True))
+
+
+def _match(left_codes: np.ndarray, right_codes: np.ndarray, keep_unmatched: bool) -> tuple[np.ndarray, np.ndarray]:
+    # Right rows grouped by code: the rows with code c are right_order[start[c]:start[c] + count[c]].
+    size = int(max(left_codes.max(initial=-1), right_codes.max(initial=-1))) + 1
+    right_known = right_codes >= 0
+    count = np.bincount(right_codes[right_known], minlength=size)
+    start = np.concatenate([[0], np.cumsum(count)[:-1]]).astype(np.int64)
+    right_order = np.flatnonzero(right_known)[np.argsort(right_codes[right_known], kind="stable")]
+
+    left_known = left_codes >= 0
+    safe_codes = np.where(left_known, left_codes, 0)
+    matches = np.where(left_known, count[safe_codes] if size else 0, 0)
+    if matches.max(initial=0) <= 1:
+        # Fast path (a right side with unique keys): at most one pair per left row.
+        rows = np.arange(len(left_codes), dtype=np.int64) if keep_unmatched else np.flatnonzero(matches)
+        partner = np.full(len(left_codes), -1, dtype=np.int64)
+        hit = matches > 0
+        partner[hit] = right_order[start[safe_codes[hit]]]
+        return rows.astype(np.int64), partner[rows]
+
+    # General case: one pair per match, and one unmatched pair where asked for.
+    rows_out = np.maximum(matches, 1) if keep_unmatched else matches
+    left_positions = np.repeat(np.arange(len(left_codes), dtype=np.int64), rows_out)
+    offsets = np.arange(len(left_positions), dtype=np.int64) - np.repeat(np.cumsum(rows_out) - rows_out, rows_out)
+    has_partner = np.repeat(matches > 0, rows_out)
+    slots = np.repeat(start[safe_codes] if size else np.zeros(len(left_codes), dtype=np.int64), rows_out) + offsets
+    right_positions = np.full(len(left_positions), -1, dtype=np.int64)
+    right_positions[has_partner] = right_order[slots[has_partner]]
+    return left_positions, right_positions
+
+
+def _has_match(own_codes: np.ndarray, other_codes: np.ndarray) -> np.ndarray:
+    present = np.zeros(int(max(own_codes.max(initial=-1), other_codes.max(initial=-1))) + 1, dtype=bool)
+    present[other_codes[other_codes >= 0]] = True
+    return (own_codes >= 0) & present[np.where(own_codes >= 0, own_codes, 0)] if len(present) else own_codes < -1
+
+
+def _first_row_per_key(codes: np.ndarray) -> np.ndarray:
+    # innerunique keeps one left row per key; kqlite keeps the first (Kusto keeps an arbitrary one).
+    first = (codes >= 0) & ~pd.Series(codes).duplicated().to_numpy()
+    return np.flatnonzero(first).astype(np.int64)
+
+
+def _column_codes(left: pd.Series, right: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    # A categorical side is coded through its categories, so its rows are never hashed.
+    if isinstance(left.dtype, pd.CategoricalDtype):
+        return _categorical_codes(left, right)
+    if isinstance(right.dtype, pd.CategoricalDtype):
+        right_codes, left_codes = _categorical_codes(right, left)
+        return left_codes, right_codes
+
+    if left.dtype != right.dtype:
+        left, right = _comparable(left), _comparable(right)
+    values = pd.concat([left, right], ignore_index=True)
+    codes, _ = pd.factorize(values, use_na_sentinel=True)
+    codes = codes.astype(np.int64)
+    return codes[: len(left)], codes[len(left) :]
+
+
+def _categorical_codes(categorical: pd.Series, other: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    categories = categorical.cat.categories.to_numpy(dtype=object)
+    other_values = (
+        other.cat.categories.to_numpy(dtype=object) if isinstance(other.dtype, pd.CategoricalDtype) else _comparable(other)
+    )
+    values = pd.concat([pd.Series(categories, dtype=object), pd.Series(other_values, dtype=object)], ignore_index=True)
+    codes, _ = pd.factorize(values, use_na_sentinel=True)
+    codes = codes.astype(np.int64)
+    category_codes = np.append(codes[: len(categories)], -1)
+
+    own = category_codes[categorical.cat.codes.to_numpy(dtype=np.int64)]
+    rest = codes[len(categories) :]
+    if isinstance(other.dtype, pd.CategoricalDtype):
+        rest = np.append(rest, -1)[other.cat.codes.to_numpy(dtype=np.int64)]
+    return own, rest
+
+
+def _comparable(series: pd.Series) -> pd.Series:
+    # int and long keys compare by value: widen masked integers to one dtype.
+    if pd.api.types.is_integer_dtype(series.dtype):
+        return series.astype("Int64")
+    if pd.api.types.is_string_dtype(series.dtype) and series.dtype != object:
+        return series.astype(object)
+    return series
+
+
+def _combine_codes(
+    left_a: np.ndarray, left_b: np.ndarray, right_a: np.ndarray, right_b: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    # Pair codes (a, b) map to a new dense code; a null in either key makes the pair null.
+    width = int(max(left_b.max(initial=-1), right_b.max(initial=-1))) + 1
+    left = np.where((left_a >= 0) & (left_b >= 0), left_a * width + left_b, -1)
+    right = np.where((right_a >= 0) & (right_b >= 0), right_a * width + right_b, -1)
+    both = np.concatenate([left, right])
+    known = both >= 0
+    codes = np.full(len(both), -1, dtype=np.int64)
+    codes[known] = pd.factorize(both[known])[0]
+    return codes[: len(left)], codes[len(left) :]
