@@ -1,0 +1,173 @@
+"""Convert kqlite tables between pandas (the engine's form) and Arrow (the form on disk).
+
+Each KQL type has one Arrow type in the catalogue's files:
+
+=========  ===================================  ===============================================
+KQL type   Arrow type                           note
+=========  ===================================  ===============================================
+bool       ``bool``
+int        ``int32``
+long       ``int64``
+real       ``float64``                          NaN is kept as NaN, not turned into null
+decimal    ``string``                           the decimal's text, so no digits are lost
+string     ``string`` or ``dictionary<int32>``  a pandas ``category`` stays dictionary-encoded
+datetime   ``timestamp[ns]``                    UTC, stored without a zone
+timespan   ``duration[ns]``
+guid       ``string``                           the canonical hyphenated form
+dynamic    ``string``                           the value as JSON text
+=========  ===================================  ===============================================
+
+NOTE: a dynamic value round-trips through JSON, so a datetime or timespan inside a
+dynamic value comes back as its ISO text and a numpy array comes back as a list; that is
+also what Kusto stores, since its dynamic columns hold JSON.
+"""
+
+from __future__ import annotations
+
+import decimal
+import json
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from kqlite.table import Columns
+from kqlite.types import PANDAS_DTYPES, KqlType
+
+# Rows per record batch when a frame is written; bounds the extra memory of a write.
+WRITE_BATCH_ROWS = 1 << 20
+
+_ARROW_TYPES: dict[KqlType, pa.DataType] = {
+    KqlType.BOOL: pa.bool_(),
+    KqlType.INT: pa.int32(),
+    KqlType.LONG: pa.int64(),
+    KqlType.REAL: pa.float64(),
+    KqlType.DECIMAL: pa.string(),
+    KqlType.STRING: pa.string(),
+    KqlType.DATETIME: pa.timestamp("ns"),
+    KqlType.TIMESPAN: pa.duration("ns"),
+    KqlType.GUID: pa.string(),
+    KqlType.DYNAMIC: pa.string(),
+}
+
+DICTIONARY_STRING = pa.dictionary(pa.int32(), pa.string())
+
+
+def arrow_type(kql_type: KqlType) -> pa.DataType:
+    """Return the Arrow type a column of `kql_type` is stored as."""
+    return _ARROW_TYPES[kql_type]
+
+
+def arrow_schema(columns: Columns, frame: pd.DataFrame | None = None) -> pa.Schema:
+    """Build the Arrow schema of a table; string columns held as category become dictionaries."""
+    fields = []
+    for name, kql_type in columns:
+        data_type = arrow_type(kql_type)
+        if kql_type is KqlType.STRING and frame is not None and isinstance(frame[name].dtype, pd.CategoricalDtype):
+            data_type = DICTIONARY_STRING
+        fields.append(pa.field(name, data_type))
+    return pa.schema(fields)
+
+
+def frame_batches(columns: Columns, frame: pd.DataFrame, schema: pa.Schema) -> Iterator[pa.RecordBatch]:
+    """Yield the frame as record batches of `schema`, WRITE_BATCH_ROWS rows at a time."""
+    for start in range(0, max(len(frame), 1), WRITE_BATCH_ROWS):
+        piece = frame.iloc[start : start + WRITE_BATCH_ROWS]
+        arrays = [_to_arrow(piece[name], kql_type, schema.field(name).type) for name, kql_type in columns]
+        yield pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+
+def _to_arrow(series: pd.Series, kql_type: KqlType, data_type: pa.DataType) -> pa.Array:
+    if pa.types.is_dictionary(data_type):
+        categorical = series.cat
+        dictionary = pa.array(np.asarray(categorical.categories, dtype=object), type=pa.string())
+        indices = pa.array(categorical.codes.to_numpy(dtype=np.int32), type=pa.int32())
+        return pa.DictionaryArray.from_arrays(indices, dictionary)
+    if kql_type is KqlType.REAL:
+        # from_pandas=False keeps NaN as a value: kqlite's real null is NaN already.
+        return pa.array(series.to_numpy(dtype=np.float64), type=data_type, from_pandas=False)
+    if kql_type in (KqlType.DECIMAL, KqlType.GUID):
+        return pa.array([None if value is None else str(value) for value in series], type=pa.string())
+    if kql_type is KqlType.DYNAMIC:
+        return pa.array([None if value is None else dynamic_to_json(value) for value in series], type=pa.string())
+    return pa.array(series, type=data_type, from_pandas=True)
+
+
+def dynamic_to_json(value: Any) -> str:
+    """Serialise a dynamic value as compact JSON, writing typed scalars as Kusto prints them."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=_json_default)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind in "mM":
+            return [None if pd.isna(item) else _json_default(item) for item in value.tolist()]
+        return [None if isinstance(item, float) and np.isnan(item) else item for item in value.tolist()]
+    if isinstance(value, (pd.Timestamp, np.datetime64)):
+        return pd.Timestamp(value).strftime("%Y-%m-%dT%H:%M:%S.%f0Z")
+    if isinstance(value, (pd.Timedelta, np.timedelta64)):
+        return format_timespan(pd.Timedelta(value))
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (uuid.UUID, decimal.Decimal)):
+        return str(value)
+    raise TypeError(f"a value of type {type(value).__name__} cannot be stored in a dynamic column")
+
+
+def format_timespan(value: pd.Timedelta) -> str:
+    """Format a timespan as Kusto prints it: ``[-][d.]hh:mm:ss[.fffffff]``."""
+    ticks = value.value // 100
+    sign = "-" if ticks < 0 else ""
+    ticks = abs(ticks)
+    seconds, fraction = divmod(ticks, 10_000_000)
+    minutes, second = divmod(seconds, 60)
+    hours, minute = divmod(minutes, 60)
+    days, hour = divmod(hours, 24)
+    text = f"{sign}{days}." if days else sign
+    text += f"{hour:02d}:{minute:02d}:{second:02d}"
+    return text + (f".{fraction:07d}" if fraction else "")
+
+
+def arrow_to_frame(table: pa.Table, columns: Columns) -> pd.DataFrame:
+    """Convert an Arrow table of the catalogue's types into kqlite's pandas representation."""
+    data = {}
+    for index, (name, kql_type) in enumerate(columns):
+        data[name] = arrow_to_series(table.column(index), kql_type)
+    return pd.DataFrame(data, index=pd.RangeIndex(table.num_rows), copy=False)
+
+
+def arrow_to_series(array: pa.ChunkedArray, kql_type: KqlType) -> pd.Series:
+    """Convert one stored Arrow column into the pandas Series of its KQL type."""
+    if kql_type is KqlType.STRING:
+        return _string_series(array)
+    if kql_type is KqlType.DECIMAL:
+        return pd.Series([None if text is None else decimal.Decimal(text) for text in array.to_pylist()], dtype=object)
+    if kql_type is KqlType.GUID:
+        return pd.Series([None if text is None else uuid.UUID(text) for text in array.to_pylist()], dtype=object)
+    if kql_type is KqlType.DYNAMIC:
+        return pd.Series([None if text is None else json.loads(text) for text in array.to_pylist()], dtype=object)
+    if kql_type is KqlType.REAL:
+        return pd.Series(array.to_numpy(), dtype=np.float64)
+    if kql_type in (KqlType.DATETIME, KqlType.TIMESPAN):
+        # Arrow nulls become NaT, the null of both types.
+        return pd.Series(array.to_pandas(), dtype=PANDAS_DTYPES[kql_type])
+    return pd.Series(pd.array(array, dtype=PANDAS_DTYPES[kql_type]))
+
+
+def _string_series(array: pa.ChunkedArray) -> pd.Series:
+    if pa.types.is_dictionary(array.type):
+        combined = array.unify_dictionaries().combine_chunks() if array.num_chunks != 1 else array.chunk(0)
+        dictionary = combined.dictionary.to_pylist()
+        codes = combined.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
+        if combined.null_count:
+            # A missing string is "": map null codes onto an "" category.
+            if "" not in dictionary:
+                dictionary.append("")
+            codes = np.where(codes < 0, dictionary.index(""), codes).astype(np.int32)
+        categories = pd.Index(dictionary, dtype=PANDAS_DTYPES[KqlType.STRING])
+        return pd.Series(pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories)))
+    series = pd.Series(array.to_pandas(), dtype=PANDAS_DTYPES[KqlType.STRING])
+    return series.fillna("") if array.null_count else series

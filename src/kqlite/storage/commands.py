@@ -1,0 +1,252 @@
+"""Run kqlite's control commands against a `Catalog`.
+
+`execute_command` parses one command (see `kqlite.storage.command_parser` for the
+grammar), runs it and returns Kusto's result table for it. A failed command changes no
+table: every new table is built completely before `Catalog.put` stores it.
+
+Error codes of the storage layer:
+
+- KL101: the database folder is already open for writing in another process.
+- KL102: a table file is missing, corrupt or cannot be written.
+- KL103: a table does not exist.
+- KL104: `.set` names a table that already exists.
+- KL105: `.create-merge` or `.alter-merge` gives an existing column another type.
+- KL106: the command's syntax is invalid.
+- KL108: a property has an invalid value.
+- KL110: an ingestion source cannot be opened or downloaded.
+- KL111: the ingestion format is unknown.
+- KL112: a record has the wrong number of fields, or a JSON record is invalid.
+- KL113: ingested data is not valid UTF-8.
+- KL114: ingested data cannot be read (truncated or corrupt compression, bad Parquet).
+- KL115: a new column name contains ``$``.
+- KL116: a query result does not fit the table's schema.
+- KL118: a column is listed twice.
+- KL119: a change was requested on a catalogue opened read-only.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+
+from kqlite.errors import KqlError, KqlRuntimeError, Span
+from kqlite.storage import command_results as results
+from kqlite.storage.catalog import Catalog
+from kqlite.storage.command_parser import (
+    ClearTableData,
+    Command,
+    DropTables,
+    ExecuteScript,
+    IngestFromQuery,
+    IngestFromStorage,
+    IngestInline,
+    ShowDatabaseSchema,
+    ShowTables,
+    ShowTableSchema,
+    TableSchemaCommand,
+    parse_command,
+)
+from kqlite.storage.command_syntax import skip_blanks
+from kqlite.storage.formats.common import ProgressCallback, ReadResult, no_progress
+from kqlite.storage.frames import concat_frames, empty_frame
+from kqlite.storage.ingest import read_inline, read_source
+from kqlite.storage.query_ingest import QueryResult, ingest_query_result
+from kqlite.storage.script import run_script
+from kqlite.table import Columns, Table
+from kqlite.types import empty_series
+
+logger = logging.getLogger("kqlite.storage")
+
+RunQuery = Callable[[str], QueryResult]
+# Makes the progress reporter of one ingestion source, given the source's location.
+ProgressFactory = Callable[[str], ProgressCallback]
+
+
+def is_command(text: str) -> bool:
+    """Tell whether `text` is a control command: its first token after comments starts with '.'."""
+    position = skip_blanks(text, 0, len(text))
+    return text.startswith(".", position)
+
+
+def execute_command(
+    text: str, catalog: Catalog, run_query: RunQuery, progress: ProgressFactory | None = None
+) -> Table:
+    """Parse and run one control command; return its result table."""
+    try:
+        command = parse_command(text)
+        return _Runner(text, catalog, run_query, progress).run(command)
+    except KqlError as error:
+        raise error.with_source(text) from None
+
+
+class _Runner:
+    def __init__(self, text: str, catalog: Catalog, run_query: RunQuery, progress: ProgressFactory | None) -> None:
+        self.text = text
+        self.catalog = catalog
+        self.run_query = run_query
+        self.progress = progress
+
+    def run(self, command: Command) -> Table:
+        handlers: dict[type, Callable[[Any], Table]] = {
+            TableSchemaCommand: self._table_schema,
+            DropTables: self._drop,
+            ClearTableData: self._clear,
+            IngestFromQuery: self._ingest_from_query,
+            IngestInline: self._ingest_inline,
+            IngestFromStorage: self._ingest_from_storage,
+            ExecuteScript: lambda script: run_script(self.text, script, self.run),
+            ShowTables: self._show_tables,
+            ShowTableSchema: self._show_table_schema,
+            ShowDatabaseSchema: self._show_database_schema,
+        }
+        return handlers[type(command)](command)
+
+    @property
+    def database(self) -> str:
+        return self.catalog.database_name
+
+    def _existing(self, name: str, span: Span) -> Table:
+        if name not in self.catalog:
+            raise KqlRuntimeError("KL103", f"table '{name}' was not found", span, hint=_names_hint(self.catalog))
+        return self.catalog.get(name)
+
+    def _table_schema(self, command: TableSchemaCommand) -> Table:
+        folder = str(command.properties.get("folder", ""))
+        docstring = str(command.properties.get("docstring", ""))
+        if command.table not in self.catalog:
+            if command.verb == ".alter-merge":
+                self._existing(command.table, command.span)
+            table = Table(command.table, command.columns, empty_frame(command.columns), folder, docstring)
+            self.catalog.put(table)
+            return results.schema_result(table, self.database)
+
+        existing = self.catalog.get(command.table)
+        if command.verb == ".create":
+            # Kusto: creating an existing table succeeds and changes nothing, whatever the schema.
+            return results.schema_result(existing, self.database)
+        merged = _merged_columns(existing, command.columns, command.span)
+        frame = existing.frame
+        for name, kql_type in merged[len(existing.columns):]:
+            frame = frame.assign(**{name: empty_series(kql_type, len(frame))})
+        table = Table(existing.name, merged, frame, folder or existing.folder, docstring or existing.docstring)
+        if (table.columns, table.folder, table.docstring) != (existing.columns, existing.folder, existing.docstring):
+            self.catalog.put(table)
+        return results.schema_result(table, self.database)
+
+    def _drop(self, command: DropTables) -> Table:
+        missing = [name for name in command.tables if name not in self.catalog]
+        if missing and not command.if_exists:
+            raise KqlRuntimeError("KL103", f"table '{missing[0]}' was not found", command.span,
+                                  hint="add 'ifexists' to ignore tables that do not exist")
+        for name in command.tables:
+            if name in self.catalog:
+                self.catalog.drop(name)
+        return results.table_list_result(self.catalog.names(), self.database)
+
+    def _clear(self, command: ClearTableData) -> Table:
+        existing = self._existing(command.table, command.span)
+        cleared = Table(existing.name, existing.columns, empty_frame(existing.columns), existing.folder, existing.docstring)
+        self.catalog.put(cleared)
+        # NOTE: Kusto documents no result for `.clear table data`; kqlite returns the cleared table's name.
+        return results.table_list_result([existing.name], self.database)
+
+    def _ingest_from_query(self, command: IngestFromQuery) -> Table:
+        try:
+            query_result = self.run_query(command.query)
+        except KqlError as error:
+            raise error.with_source(self.text, offset=command.query_offset) from None
+        table = ingest_query_result(command.verb, command.table, query_result, self.catalog, command.properties,
+                                    command.span)
+        self.catalog.put(table)
+        if command.is_async:
+            return results.operation_result()
+        return results.extent_result(query_result[1])
+
+    def _ingest_inline(self, command: IngestInline) -> Table:
+        existing = self._existing(command.table, command.span)
+        read = read_inline(command.data, existing.columns, command.properties)
+        self._append(existing, [read])
+        extent = uuid.uuid4() if len(read.frame) else results.ZERO_GUID
+        return results.result_table(results.INLINE_EXTENT_COLUMNS, [(extent,)], _invalid_extra(read.invalid_values))
+
+    def _ingest_from_storage(self, command: IngestFromStorage) -> Table:
+        existing = self._existing(command.table, command.span)
+        operation = uuid.uuid4()
+        reads: list[ReadResult] = []
+        rows: list[tuple[Any, ...]] = []
+        for location in command.sources:
+            started = time.monotonic()
+            reporter = self.progress(location) if self.progress is not None else no_progress
+            reads.append(read_source(location, existing.columns, command.properties, reporter))
+            _finish_reporter(reporter)
+            duration = pd.Timedelta(seconds=time.monotonic() - started)
+            rows.append((uuid.uuid4(), location, duration, False, operation))
+
+        self._append(existing, reads)
+        invalid = sum(read.invalid_values for read in reads)
+        if command.is_async:
+            return results.result_table(results.OPERATION_COLUMNS, [(operation,)], _invalid_extra(invalid))
+        return results.result_table(results.INGEST_COLUMNS, rows, _invalid_extra(invalid))
+
+    def _append(self, existing: Table, reads: list[ReadResult]) -> None:
+        invalid = sum(read.invalid_values for read in reads)
+        if invalid:
+            logger.warning("ingestion into '%s': %d values did not parse as their column's type and are null",
+                           existing.name, invalid)
+        frame = concat_frames(existing.columns, [existing.frame, *(read.frame for read in reads)])
+        self.catalog.put(Table(existing.name, existing.columns, frame, existing.folder, existing.docstring))
+
+    def _show_tables(self, command: ShowTables) -> Table:
+        names = [name for name in self.catalog.names() if not command.tables or name in command.tables]
+        infos = [self.catalog.info(name) for name in names]
+        tables = [Table(info.name, info.columns, pd.DataFrame(), info.folder, info.docstring) for info in infos]
+        return results.show_tables_result(tables, self.database)
+
+    def _show_table_schema(self, command: ShowTableSchema) -> Table:
+        if command.table not in self.catalog:
+            self._existing(command.table, command.span)
+        info = self.catalog.info(command.table)
+        table = Table(info.name, info.columns, pd.DataFrame(), info.folder, info.docstring)
+        return results.schema_result(table, self.database, as_json=command.as_json)
+
+    def _show_database_schema(self, command: ShowDatabaseSchema) -> Table:
+        tables = [(name, self.catalog.schema(name)) for name in self.catalog.names()]
+        return results.database_schema_result(tables, self.database)
+
+
+def _merged_columns(existing: Table, listed: Columns, span: Span) -> Columns:
+    current = dict(existing.columns)
+    added: list[tuple[str, Any]] = []
+    for name, kql_type in listed:
+        if name in current and current[name] is not kql_type:
+            raise KqlRuntimeError(
+                "KL105",
+                f"column '{name}' of table '{existing.name}' is {current[name]}, not {kql_type}",
+                span, hint="a merge cannot change a column's type; drop and recreate the table to change it",
+            )
+        if name not in current:
+            added.append((name, kql_type))
+    return existing.columns + tuple(added)
+
+
+def _invalid_extra(invalid: int) -> dict[str, str]:
+    return {"InvalidValues": str(invalid)} if invalid else {}
+
+
+def _finish_reporter(reporter: ProgressCallback) -> None:
+    finish = getattr(reporter, "finish", None)
+    if callable(finish):
+        finish()
+
+
+def _names_hint(catalog: Catalog) -> str:
+    names = catalog.names()
+    if not names:
+        return "the database has no tables"
+    return "tables: " + ", ".join(names[:10]) + (", ..." if len(names) > 10 else "")
+

@@ -1,0 +1,1 @@
+"""Readers of the ingestion data formats: delimited text, JSON and Parquet."""

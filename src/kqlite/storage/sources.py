@@ -1,0 +1,151 @@
+"""Open an ingestion source (a local path, a ``file://`` or an ``http(s)://`` URI) as a byte stream.
+
+The data format and compression come from the source's name when the ``format``
+property does not give them: ``x.csv.gz`` is gzip-compressed CSV, and a name with no
+known extension is read as CSV (Kusto's default for inline data too).
+"""
+
+from __future__ import annotations
+
+import os
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import IO
+
+import pyarrow as pa
+
+from kqlite.errors import KqlNotSupportedError, KqlRuntimeError
+
+# Kusto's data formats, by the name the `format` property and file extensions use.
+DELIMITED_SEPARATORS: dict[str, str] = {
+    "csv": ",",
+    "tsv": "\t",
+    "tsve": "\t",
+    "psv": "|",
+    "scsv": ";",
+    "sohsv": "\x01",
+}
+JSON_FORMATS = ("json", "multijson")
+SUPPORTED_FORMATS = (*DELIMITED_SEPARATORS, *JSON_FORMATS, "parquet")
+KUSTO_ONLY_FORMATS = ("txt", "raw", "avro", "apacheavro", "orc", "w3clogfile", "singlejson", "azmonstream")
+COMPRESSIONS = {".gz": "gzip", ".gzip": "gzip"}
+
+HTTP_TIMEOUT_SECONDS = 60
+
+
+@dataclass(frozen=True, slots=True)
+class SourceKind:
+    """A source's data format and compression (None when uncompressed)."""
+
+    format: str
+    compression: str | None
+
+
+def source_kind(location: str, format_property: str | None) -> SourceKind:
+    """Tell the format and compression of a source from its name and the `format` property."""
+    suffixes = [suffix.lower() for suffix in PurePosixPath(urllib.parse.urlparse(location).path).suffixes]
+    compression = COMPRESSIONS.get(suffixes[-1]) if suffixes else None
+    if compression is not None:
+        suffixes = suffixes[:-1]
+    if suffixes and suffixes[-1] == ".zip":
+        raise KqlNotSupportedError(f"ingestion from a zip archive ('{location}')")
+
+    if format_property is not None:
+        data_format = format_property.lower()
+    elif suffixes and suffixes[-1].lstrip(".") in (*SUPPORTED_FORMATS, *KUSTO_ONLY_FORMATS):
+        data_format = suffixes[-1].lstrip(".")
+    else:
+        data_format = "csv"
+    check_format(data_format)
+    return SourceKind(data_format, compression)
+
+
+def check_format(data_format: str) -> None:
+    """Raise unless kqlite can read `data_format`."""
+    if data_format in SUPPORTED_FORMATS:
+        return
+    if data_format in KUSTO_ONLY_FORMATS:
+        raise KqlNotSupportedError(f"ingestion format '{data_format}'")
+    raise KqlRuntimeError(
+        "KL111",
+        f"unknown ingestion format '{data_format}'",
+        hint=f"formats kqlite reads: {', '.join(SUPPORTED_FORMATS)}",
+    )
+
+
+class CountingStream:
+    """The raw (still compressed) byte stream of a source, counting the bytes read for progress."""
+
+    def __init__(self, raw: IO[bytes], total: int | None) -> None:
+        self._raw = raw
+        self.total = total
+        self.bytes_read = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._raw.read(size)
+        self.bytes_read += len(data)
+        return data
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self._raw.close()
+
+    @property
+    def closed(self) -> bool:
+        return bool(self._raw.closed)
+
+
+def open_raw(location: str) -> CountingStream:
+    """Open the bytes of a local path, a ``file://`` URI or an ``http(s)://`` URI."""
+    parsed = urllib.parse.urlparse(location)
+    if parsed.scheme in ("http", "https"):
+        return _open_http(location)
+    if parsed.scheme == "file":
+        path = urllib.request.url2pathname(parsed.path)
+    elif parsed.scheme == "" or len(parsed.scheme) == 1:
+        # A one-letter scheme is a Windows drive letter, not a URI scheme.
+        path = location
+    else:
+        raise KqlNotSupportedError(f"ingestion from a '{parsed.scheme}' URI ('{location}')")
+    try:
+        raw = open(path, "rb")  # noqa: SIM115 - closed by the reader that consumes it
+    except OSError as error:
+        raise KqlRuntimeError(
+            "KL110",
+            f"cannot open ingestion source '{location}': {error.strerror or error}",
+            hint="check the path; relative paths are relative to the current directory",
+        ) from error
+    size = _file_size(raw)
+    return CountingStream(raw, size)
+
+
+def _open_http(location: str) -> CountingStream:
+    try:
+        response = urllib.request.urlopen(location, timeout=HTTP_TIMEOUT_SECONDS)  # noqa: S310 - http(s) only
+    except urllib.error.HTTPError as error:
+        raise KqlRuntimeError("KL110", f"cannot download '{location}': HTTP {error.code} {error.reason}") from error
+    except (urllib.error.URLError, OSError) as error:
+        reason = getattr(error, "reason", error)
+        raise KqlRuntimeError("KL110", f"cannot download '{location}': {reason}") from error
+    length = response.headers.get("Content-Length")
+    return CountingStream(response, int(length) if length and length.isdigit() else None)
+
+
+def _file_size(raw: IO[bytes]) -> int | None:
+    try:
+        return os.fstat(raw.fileno()).st_size
+    except OSError:
+        return None
+
+
+def decompressed(raw: CountingStream, compression: str | None) -> pa.NativeFile:
+    """Wrap a raw stream as an Arrow input stream, decompressing it on the fly."""
+    stream = pa.PythonFile(raw, mode="r")
+    if compression is None:
+        return stream
+    return pa.CompressedInputStream(stream, compression)
