@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 
 # Four decimal octets and an optional prefix length. Range checks (octet <= 255,
 # prefix <= 32) follow the match, because a regular expression cannot state them briefly.
-_IPV4_PATTERN = r"^(?P<a>\d{1,3})\.(?P<b>\d{1,3})\.(?P<c>\d{1,3})\.(?P<d>\d{1,3})(?:/(?P<prefix>\d{1,2}))?$"
+_IPV4_PATTERN = r"^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:/\d{1,2})?$"
 
 MAX_ADDRESS = 0xFFFFFFFF
 
@@ -83,11 +83,7 @@ def parse_ipv4_text(values: pd.Series | Sequence[str | None] | str | None) -> Pa
 
     address = np.zeros(len(text), dtype=np.int64)
     prefix = np.full(len(text), 32, dtype=np.int64)
-    parts = pc.extract_regex(text.filter(pa.array(matched)), _IPV4_PATTERN)
-    octets = [_field_as_int(parts, name) for name in ("a", "b", "c", "d")]
-    prefix_text = parts.field("prefix")
-    prefix_text = pc.if_else(pc.equal(prefix_text, ""), "32", prefix_text)
-    matched_prefix = pc.cast(prefix_text, pa.int64()).to_numpy(zero_copy_only=False)
+    octets, matched_prefix = _read_numbers(text.filter(pa.array(matched)))
 
     in_range = (matched_prefix <= 32) & np.logical_and.reduce([octet <= 255 for octet in octets])
     raw = (octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]
@@ -124,7 +120,8 @@ def format_ipv4_text(address: np.ndarray, valid: np.ndarray, prefix: np.ndarray 
 
 def _to_arrow_strings(values: pd.Series | Sequence[str | None]) -> pa.Array:
     if isinstance(values, pd.Series) and pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
-        return pa.array(values, type=pa.large_string(), from_pandas=True)
+        text = pa.array(values, type=pa.large_string(), from_pandas=True)
+        return text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
     data = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else np.asarray(list(values), dtype=object)
     # Non-string values (a dynamic number, NaN) are not IPv4 text.
     is_text = np.fromiter((isinstance(value, str) for value in data), dtype=bool, count=len(data))
@@ -133,5 +130,38 @@ def _to_arrow_strings(values: pd.Series | Sequence[str | None]) -> pa.Array:
     return pa.array(data, type=pa.large_string())
 
 
-def _field_as_int(parts: pa.StructArray, name: str) -> np.ndarray:
-    return pc.cast(parts.field(name), pa.int64()).to_numpy(zero_copy_only=False)
+def _read_numbers(text: pa.Array) -> tuple[list[np.ndarray], np.ndarray]:
+    """Read the four octets and the prefix (32 if absent) of strings known to match the pattern.
+
+    Works on the UTF-8 bytes directly. The separators (``.`` and ``/``) and the string
+    ends close the digit runs ("tokens", 4 or 5 per string, of 1 to 3 digits each), so
+    each token's value comes from at most three bytes before its end.
+    """
+    if len(text) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return [empty] * 4, empty
+    offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)[text.offset : text.offset + len(text) + 1]
+    data = np.frombuffer(text.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    offsets = offsets - offsets[0]
+
+    separators = np.flatnonzero((data == ord(".")) | (data == ord("/")))
+    ends = np.sort(np.concatenate([separators, offsets[1:]]), kind="stable")
+    has_prefix = pc.match_substring(text, "/").to_numpy(zero_copy_only=False)
+    tokens = 4 + has_prefix.astype(np.int64)
+    first = np.cumsum(tokens) - tokens
+
+    starts = np.empty(len(ends), dtype=np.int64)
+    starts[0] = 0
+    starts[1:] = ends[:-1] + 1
+    starts[first] = offsets[:-1]
+    length = ends - starts
+
+    value = np.zeros(len(ends), dtype=np.int64)
+    for place, scale in enumerate((1, 10, 100)):
+        present = length > place
+        position = np.where(present, ends - 1 - place, 0)
+        value += np.where(present, data[position].astype(np.int64) - ord("0"), 0) * scale
+
+    octets = [value[first + number] for number in range(4)]
+    prefix = np.where(has_prefix, value[np.minimum(first + 4, len(ends) - 1)], 32)
+    return octets, prefix

@@ -53,7 +53,7 @@ def join_indices(left_keys: list[pd.Series], right_keys: list[pd.Series], kind: 
     """
     canonical = JOIN_KINDS.get(kind)
     if canonical is None:
-        raise KqlSemanticError("KS107", f"invalid join kind '{kind}': expected one of {', '.join(JOIN_KINDS)}")
+        raise KqlSemanticError("KS005", f"invalid join kind '{kind}': expected one of {', '.join(JOIN_KINDS)}")
     left_codes, right_codes = key_codes(left_keys, right_keys)
 
     if canonical == "innerunique":
@@ -92,7 +92,7 @@ def lookup_indices(
     unmatched left row once with right position -1.
     """
     if kind not in LOOKUP_KINDS:
-        raise KqlSemanticError("KS107", f"invalid lookup kind '{kind}': expected leftouter or inner")
+        raise KqlSemanticError("KS005", f"invalid lookup kind '{kind}': expected leftouter or inner")
     left_codes, right_codes = key_codes(left_keys, right_keys)
     return _match(left_codes, right_codes, keep_unmatched=kind == "leftouter")
 
@@ -103,7 +103,7 @@ def key_codes(left_keys: list[pd.Series], right_keys: list[pd.Series]) -> tuple[
     A row with a null in any key gets -1.
     """
     if len(left_keys) != len(right_keys) or not left_keys:
-        raise KqlSemanticError("KS107", "join keys must pair up: give the same number of keys on each side")
+        raise KqlSemanticError("KS119", "join keys must pair up: give the same number of keys on each side")
     left_codes, right_codes = _column_codes(left_keys[0], right_keys[0])
 
     for left, right in zip(left_keys[1:], right_keys[1:], strict=True):
@@ -208,7 +208,8 @@ def _column_codes(left: pd.Series, right: pd.Series) -> tuple[np.ndarray, np.nda
         return left_codes, right_codes
 
     if left.dtype != right.dtype:
-        left, right = _comparable(left), _comparable(right)
+        either_real = left.dtype.kind == "f" or right.dtype.kind == "f"
+        left, right = _comparable(left, either_real), _comparable(right, either_real)
     values = pd.concat([left, right], ignore_index=True)
     codes, _ = pd.factorize(values, use_na_sentinel=True)
     codes = codes.astype(np.int64)
@@ -218,7 +219,7 @@ def _column_codes(left: pd.Series, right: pd.Series) -> tuple[np.ndarray, np.nda
 def _categorical_codes(categorical: pd.Series, other: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     categories = categorical.cat.categories.to_numpy(dtype=object)
     other_values = (
-        other.cat.categories.to_numpy(dtype=object) if isinstance(other.dtype, pd.CategoricalDtype) else _comparable(other)
+        other.cat.categories.to_numpy(dtype=object) if isinstance(other.dtype, pd.CategoricalDtype) else _comparable(other, False)
     )
     values = pd.concat([pd.Series(categories, dtype=object), pd.Series(other_values, dtype=object)], ignore_index=True)
     codes, _ = pd.factorize(values, use_na_sentinel=True)
@@ -232,8 +233,10 @@ def _categorical_codes(categorical: pd.Series, other: pd.Series) -> tuple[np.nda
     return own, rest
 
 
-def _comparable(series: pd.Series) -> pd.Series:
-    # int and long keys compare by value: widen masked integers to one dtype.
+def _comparable(series: pd.Series, as_real: bool) -> pd.Series:
+    # Numeric keys of different types compare by value: widen both to one dtype.
+    if as_real and pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
+        return pd.Series(series.to_numpy(dtype=np.float64, na_value=np.nan))
     if pd.api.types.is_integer_dtype(series.dtype):
         return series.astype("Int64")
     if pd.api.types.is_string_dtype(series.dtype) and series.dtype != object:
