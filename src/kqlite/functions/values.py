@@ -71,7 +71,9 @@ def to_numpy(value: Value, kql_type: KqlType) -> tuple[Any, Any]:
 
 def _column_to_numpy(series: pd.Series, kql_type: KqlType) -> tuple[np.ndarray, np.ndarray]:
     if kql_type in (DATETIME, TIMESPAN):
-        raw = series.to_numpy().view(np.int64)
+        # Columns built outside kqlite may use another unit (pandas 3 infers microseconds).
+        unit = "datetime64[ns]" if kql_type is DATETIME else "timedelta64[ns]"
+        raw = series.to_numpy(dtype=unit).view(np.int64)
         nulls = raw == NAT
         return np.where(nulls, 0, raw), nulls
     if kql_type is REAL:
