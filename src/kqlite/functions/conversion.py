@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from kqlite.functions.registry import CallContext, P, scalar
 from kqlite.functions.values import (
@@ -53,7 +55,8 @@ def to_string(value: Value, kql_type: KqlType) -> Value:
         return _scalar_to_string(value, kql_type)
     if kql_type in (INT, LONG):
         numbers, nulls = to_numpy(value, kql_type)
-        return string_series(np.where(nulls, "", numbers.astype(str)))
+        text = pc.cast(pa.array(numbers, mask=nulls), pa.string()).fill_null("")
+        return string_series(text)
     if kql_type is BOOL:
         flags, nulls = to_numpy(value, BOOL)
         return string_series(np.where(nulls, "", np.where(flags, "true", "false")))

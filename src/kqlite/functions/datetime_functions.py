@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from kqlite.errors import KqlRuntimeError
 from kqlite.functions.registry import CallContext, P, scalar
@@ -23,6 +25,7 @@ from kqlite.functions.values import (
     TICK_ORIGIN_NS,
     Value,
     from_numpy,
+    string_series,
     to_numpy,
 )
 from kqlite.types import DATETIME, DECIMAL, INT, LONG, NUMERIC_TYPES, REAL, STRING, TIMESPAN, KqlType, widest_numeric
@@ -455,25 +458,27 @@ def _tokenize(text: str, elements: tuple[str, ...]) -> list[tuple[bool, str]]:
     return pieces
 
 
-def _digits(numbers: Any, width: int) -> Any:
-    return np.char.zfill(np.asarray(numbers).astype(np.int64).astype(str), width)
+def _digits(numbers: Any, width: int) -> pa.Array:
+    text = pc.cast(pa.array(np.asarray(numbers, dtype=np.int64)), pa.string())
+    return pc.utf8_lpad(text, width=width, padding="0")
 
 
-def _fraction(nanoseconds_in_second: Any, element: str) -> Any:
+def _fraction(nanoseconds_in_second: Any, element: str) -> pa.Array:
     width = len(element)
-    digits = np.asarray(nanoseconds_in_second) // (10 ** (9 - width))
-    text = _digits(digits, width)
+    text = _digits(np.asarray(nanoseconds_in_second) // (10 ** (9 - width)), width)
     if element.startswith("F"):
         # F elements drop trailing zeros and print nothing for a zero fraction.
-        text = np.char.rstrip(text, "0")
+        text = pc.utf8_rtrim(text, characters="0")
     return text
 
 
-def _render(pieces: list[tuple[bool, str]], values: dict[str, Any], length: int) -> Any:
-    result = np.full(length, "", dtype=object)
-    for is_element, piece in pieces:
-        result = result + (values[piece] if is_element else piece)
-    return result
+def _render(pieces: list[tuple[bool, str]], values: dict[str, pa.Array], nulls: Any, length: int) -> pa.Array:
+    parts = [values[piece] if is_element else pa.scalar(piece) for is_element, piece in pieces]
+    if not any(is_element for is_element, _ in pieces):
+        text = pa.array(["".join(piece for _, piece in pieces)] * length, type=pa.string())
+    else:
+        text = pc.binary_join_element_wise(*parts, "")
+    return pc.if_else(pa.array(np.asarray(nulls, dtype=bool)), "", text)
 
 
 @scalar("format_datetime", [P("date", DATETIME), P("format", STRING, constant=True)], STRING)
@@ -494,13 +499,12 @@ def format_datetime(ctx: CallContext, moment: Value, format_text: str) -> Value:
         "MM": _digits(months, 2), "M": _digits(months, 1), "dd": _digits(days, 2), "d": _digits(days, 1),
         "HH": _digits(hours, 2), "H": _digits(hours, 1), "hh": _digits(twelve_hour, 2), "h": _digits(twelve_hour, 1),
         "mm": _digits(minutes, 2), "m": _digits(minutes, 1), "ss": _digits(seconds, 2), "s": _digits(seconds, 1),
-        "tt": np.where(hours < 12, "AM", "PM"),
+        "tt": pc.if_else(pa.array(hours < 12), "AM", "PM"),
     }  # fmt: skip
     for is_element, piece in pieces:
         if is_element and piece[0] in "fF":
             values[piece] = _fraction(within_second, piece)
-    text = np.where(nulls, "", _render(pieces, values, len(stamps)))
-    return _string_result(text, moment)
+    return _string_result(_render(pieces, values, nulls, len(stamps)), moment)
 
 
 @scalar("format_timespan", [P("timespan", TIMESPAN), P("format", STRING, constant=True)], STRING)
@@ -524,12 +528,13 @@ def format_timespan(ctx: CallContext, span: Value, format_text: str) -> Value:
             values[piece] = _digits(hours, len(piece))
         elif is_element and piece[0] in "fF":
             values[piece] = _fraction(within_second, piece)
-    text = _render(pieces, values, len(spans))
-    text = np.where(spans < 0, np.char.add("-", text.astype(str)).astype(object), text)
-    return _string_result(np.where(nulls, "", text), span)
+    text = _render(pieces, values, nulls, len(spans))
+    negative = pa.array((spans < 0) & ~nulls)
+    text = pc.if_else(negative, pc.binary_join_element_wise("-", text, ""), text)
+    return _string_result(text, span)
 
 
-def _string_result(text: Any, source: Value) -> Value:
+def _string_result(text: pa.Array, source: Value) -> Value:
     if isinstance(source, pd.Series):
-        return pd.Series(np.asarray(text, dtype=object), dtype="str")
-    return str(np.asarray(text).ravel()[0])
+        return string_series(text)
+    return str(text[0].as_py())

@@ -18,10 +18,12 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from kqlite.errors import KqlRuntimeError
 from kqlite.functions.values import (
     Value,
+    arrow_strings,
     dynamic_objects,
     evaluate_string_operator,
     from_numpy,
@@ -244,12 +246,20 @@ def _string_comparison(op: str, left: Value, right: Value) -> Value:
     if not isinstance(left, pd.Series):
         return _string_comparison(_MIRRORED[op], right, left)
     if not isinstance(right, pd.Series):
-        return map_text(left, lambda text: _compare_arrays(op, text.to_numpy(dtype=object), np.array(right, dtype=object)))
+        return map_text(left, lambda text: _ARROW_COMPARISONS[op](arrow_strings(text), right))
     values = _compare_arrays(op, text_objects(left, len(left)), text_objects(right, len(right)))
     return from_numpy(values.astype(bool), np.zeros(len(values), dtype=bool), BOOL)
 
 
 _MIRRORED = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+_ARROW_COMPARISONS = {
+    "==": pc.equal,
+    "!=": pc.not_equal,
+    "<": pc.less,
+    "<=": pc.less_equal,
+    ">": pc.greater,
+    ">=": pc.greater_equal,
+}
 
 
 def _object_comparison(op: str, left: Value, right: Value, kql_type: KqlType, length: int) -> Value:

@@ -214,14 +214,23 @@ def _as_series(result: Any) -> pd.Series:
     if isinstance(result, (pa.Array, pa.ChunkedArray)):
         if pa.types.is_string(result.type) or pa.types.is_large_string(result.type):
             return string_series(result)
-        if pa.types.is_boolean(result.type):
-            return pd.Series(pd.array(result.to_numpy(zero_copy_only=False), dtype="boolean"))
-        if pa.types.is_integer(result.type):
-            return pd.Series(pd.array(result.to_numpy(zero_copy_only=False), dtype="Int64"))
+        if pa.types.is_boolean(result.type) or pa.types.is_integer(result.type):
+            return _masked_series(result)
     result = np.asarray(result)
     if result.dtype == bool:
         return pd.Series(pd.arrays.BooleanArray(result, np.zeros(len(result), dtype=bool)))
     return pd.Series(result)
+
+
+def _masked_series(result: pa.Array | pa.ChunkedArray) -> pd.Series:
+    # Build the masked pandas array from the values and the validity bitmap directly;
+    # pd.array() on the converted values is several times slower.
+    is_boolean = pa.types.is_boolean(result.type)
+    nulls = result.is_null().to_numpy(zero_copy_only=False) if result.null_count else np.zeros(len(result), dtype=bool)
+    values = result.fill_null(False if is_boolean else 0).to_numpy(zero_copy_only=False)
+    if is_boolean:
+        return pd.Series(pd.arrays.BooleanArray(values.astype(bool, copy=False), nulls))
+    return pd.Series(pd.arrays.IntegerArray(values.astype(np.int64, copy=False), nulls))
 
 
 def _is_string_series(series: pd.Series) -> bool:
