@@ -31,14 +31,14 @@ PRIVATE_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
 
 @scalar("parse_ipv4", [P("ip", STRING)], LONG)
 def parse_ipv4(ctx: CallContext, ip: Value) -> Value:
-    """Convert an IPv4 string (optionally with a /prefix) to a long. Example: parse_ipv4('192.168.1.1/24') == 3232235776"""
+    """Convert an IPv4 string (optionally with a /prefix) to a long. Example: print parse_ipv4('192.168.1.1/24') → 3232235776"""
     parsed = parse_ipv4_text(ip)
     return _finish(ctx, [ip], parsed.address, ~parsed.valid, LONG)
 
 
 @scalar("parse_ipv4_mask", [P("ip", STRING), P("prefix", LONG)], LONG)
 def parse_ipv4_mask(ctx: CallContext, ip: Value, prefix: Value) -> Value:
-    """Convert an IPv4 string and a prefix length to a masked long. Example: parse_ipv4_mask('127.0.0.1', 24) == 2130706432"""
+    """Convert an IPv4 string and a prefix length to a masked long. Example: print parse_ipv4_mask('127.0.0.1', 24) → 2130706432"""
     parsed = parse_ipv4_text(ip)
     prefix_value, prefix_null = _prefix_argument(prefix, ctx.arg_types[1])
     combined = np.minimum(parsed.prefix, prefix_value)
@@ -48,14 +48,14 @@ def parse_ipv4_mask(ctx: CallContext, ip: Value, prefix: Value) -> Value:
 
 @scalar("ipv4_is_in_range", [P("ip", STRING), P("ip_range", STRING)], BOOL)
 def ipv4_is_in_range(ctx: CallContext, ip: Value, ip_range: Value) -> Value:
-    """Check whether an IPv4 address lies in an IPv4 range. Example: ipv4_is_in_range('10.1.2.3', '10.1.0.0/16') == true"""
+    """Check whether an IPv4 address lies in an IPv4 range. Example: print ipv4_is_in_range('10.1.2.3', '10.1.0.0/16') → true"""
     equal, null = _compare_masked(parse_ipv4_text(ip), parse_ipv4_text(ip_range))
     return _finish(ctx, [ip, ip_range], equal == 0, null, BOOL)
 
 
 @scalar("ipv4_is_match", [P("ip1", STRING), P("ip2", STRING), P("prefix", LONG, optional=True)], BOOL)
 def ipv4_is_match(ctx: CallContext, ip1: Value, ip2: Value, prefix: Value = None) -> Value:
-    """Check whether two IPv4 strings are equal on their combined prefix. Example: ipv4_is_match('192.168.1.1', '192.168.1.255', 24) == true"""
+    """Check whether two IPv4 strings are equal on their combined prefix. Example: print ipv4_is_match('192.168.1.1', '192.168.1.255', 24) → true"""
     extra = _optional_prefix(ctx, prefix, 2)
     order, null = _compare_masked(parse_ipv4_text(ip1), parse_ipv4_text(ip2), *extra)
     return _finish(ctx, [ip1, ip2, prefix], order == 0, null, BOOL)
@@ -63,7 +63,7 @@ def ipv4_is_match(ctx: CallContext, ip1: Value, ip2: Value, prefix: Value = None
 
 @scalar("ipv4_compare", [P("ip1", STRING), P("ip2", STRING), P("prefix", LONG, optional=True)], LONG)
 def ipv4_compare(ctx: CallContext, ip1: Value, ip2: Value, prefix: Value = None) -> Value:
-    """Compare two IPv4 strings on their combined prefix: -1, 0 or 1. Example: ipv4_compare('192.168.1.1', '192.168.1.255') == -1"""
+    """Compare two IPv4 strings on their combined prefix: -1, 0 or 1. Example: print ipv4_compare('192.168.1.1', '192.168.1.255') → -1"""
     extra = _optional_prefix(ctx, prefix, 2)
     order, null = _compare_masked(parse_ipv4_text(ip1), parse_ipv4_text(ip2), *extra)
     return _finish(ctx, [ip1, ip2, prefix], order, null, LONG)
@@ -71,7 +71,7 @@ def ipv4_compare(ctx: CallContext, ip1: Value, ip2: Value, prefix: Value = None)
 
 @scalar("ipv4_is_private", [P("ip", STRING)], BOOL)
 def ipv4_is_private(ctx: CallContext, ip: Value) -> Value:
-    """Check whether an IPv4 address is in a private network range (RFC 1918). Example: ipv4_is_private('10.1.2.3') == true"""
+    """Check whether an IPv4 address is in a private network range (RFC 1918). Example: print ipv4_is_private('10.1.2.3') → true"""
     parsed = parse_ipv4_text(ip)
     inside = _in_any(parsed, parse_ipv4_text(list(PRIVATE_RANGES)))
     return _finish(ctx, [ip], inside, ~parsed.valid, BOOL)
@@ -79,7 +79,7 @@ def ipv4_is_private(ctx: CallContext, ip: Value) -> Value:
 
 @scalar("ipv4_is_in_any_range", [P("ip", STRING), P("ranges", STRING, DYNAMIC, variadic=True)], BOOL)
 def ipv4_is_in_any_range(ctx: CallContext, ip: Value, *ranges: Value) -> Value:
-    """Check whether an IPv4 address is in any of several ranges. Example: ipv4_is_in_any_range('192.168.1.6', '192.168.1.1/24', '10.0.0.1/8') == true"""
+    """Check whether an IPv4 address is in any of several ranges. Example: print ipv4_is_in_any_range('192.168.1.6', '192.168.1.1/24', '10.0.0.1/8') → true"""
     parsed = parse_ipv4_text(ip)
     inside = np.zeros(len(parsed), dtype=bool)
 
@@ -97,21 +97,21 @@ def ipv4_is_in_any_range(ctx: CallContext, ip: Value, *ranges: Value) -> Value:
 
 @scalar("ipv4_netmask_suffix", [P("ip", STRING)], LONG)
 def ipv4_netmask_suffix(ctx: CallContext, ip: Value) -> Value:
-    """Return the prefix length of an IPv4 string (32 without one). Example: ipv4_netmask_suffix('192.168.1.1/24') == 24"""
+    """Return the prefix length of an IPv4 string (32 without one). Example: print ipv4_netmask_suffix('192.168.1.1/24') → 24"""
     parsed = parse_ipv4_text(ip)
     return _finish(ctx, [ip], parsed.prefix, ~parsed.valid, LONG)
 
 
 @scalar("format_ipv4", [P("ip", STRING, LONG), P("prefix", LONG, optional=True)], STRING)
 def format_ipv4(ctx: CallContext, ip: Value, prefix: Value = None) -> Value:
-    """Format an IPv4 address (string or number) masked to a prefix. Example: format_ipv4('192.168.1.255', 24) == '192.168.1.0'"""
+    """Format an IPv4 address (string or number) masked to a prefix. Example: print format_ipv4('192.168.1.255', 24) → "192.168.1.0\""""
     address, combined, valid = _format_inputs(ctx, ip, prefix)
     return _finish_text(ctx, [ip, prefix], format_ipv4_text(address, valid))
 
 
 @scalar("format_ipv4_mask", [P("ip", STRING, LONG), P("prefix", LONG, optional=True)], STRING)
 def format_ipv4_mask(ctx: CallContext, ip: Value, prefix: Value = None) -> Value:
-    """Format an IPv4 address in CIDR notation. Example: format_ipv4_mask('192.168.1.255', 24) == '192.168.1.0/24'"""
+    """Format an IPv4 address in CIDR notation. Example: print format_ipv4_mask('192.168.1.255', 24) → "192.168.1.0/24\""""
     address, combined, valid = _format_inputs(ctx, ip, prefix)
     return _finish_text(ctx, [ip, prefix], format_ipv4_text(address, valid, combined))
 

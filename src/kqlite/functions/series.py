@@ -57,9 +57,6 @@ def _text(value: Any, default: str) -> str:
     return value if isinstance(value, str) and value else default
 
 
-# --- anomaly detection and decomposition ---------------------------------------------
-
-
 @scalar(
     "series_outliers",
     [
@@ -198,9 +195,8 @@ def series_decompose_anomalies(
         _text(ad_method, "ctukey"),
         _threshold(seasonality_threshold),
     )
-    every_row = np.ones(len(lengths), dtype=bool)
     return (
-        from_block(flags.astype(np.float64), lengths, integer_rows=every_row),
+        from_block(flags, lengths),
         from_block(scores, lengths),
         from_block(baseline, lengths),
     )
@@ -242,9 +238,6 @@ def _threshold(value: Any) -> float:
     return DECOMPOSE_SEASONALITY_THRESHOLD if value is None else float(value)
 
 
-# --- periods -------------------------------------------------------------------------
-
-
 @scalar(
     "series_periods_detect",
     [
@@ -266,7 +259,7 @@ def series_periods_detect(
     if count < 0:
         raise KqlRuntimeError("KL304", f"series_periods_detect(): num_periods must not be negative, got {count}")
     periods, scores = detect_periods(
-        block, lengths, _number(min_period, 0.0) or 0.0, _number(max_period, np.inf) or np.inf, count
+        block, lengths, _number(min_period, 0.0), _number(max_period, np.inf), count
     )
     result_lengths = np.where(lengths == NOT_AN_ARRAY, NOT_AN_ARRAY, count)
     return from_block(periods, result_lengths), from_block(scores, result_lengths)
@@ -288,12 +281,9 @@ def series_periods_validate(ctx: CallContext, series: Any, *periods: Any) -> tup
     block, lengths = _block(ctx, series)
     values = [_number(period, None) for period in periods]
     scores = validate_periods(block, lengths, values)
-    given = np.tile(np.array([np.nan if v is None else v for v in values]), (len(lengths), 1))
+    requested = np.tile(np.array([np.nan if v is None else v for v in values]), (len(lengths), 1))
     result_lengths = np.where(lengths == NOT_AN_ARRAY, NOT_AN_ARRAY, len(values))
-    return from_block(given, result_lengths), from_block(scores, result_lengths)
-
-
-# --- line fit ------------------------------------------------------------------------
+    return from_block(requested, result_lengths), from_block(scores, result_lengths)
 
 
 @scalar(
@@ -320,9 +310,6 @@ def series_fit_line(ctx: CallContext, series: Any) -> tuple[pd.Series, ...]:
         real(fit.interception),
         from_block(fit.line_fit, lengths),
     )
-
-
-# --- fills ---------------------------------------------------------------------------
 
 
 @scalar(
@@ -411,9 +398,6 @@ def series_fill_linear(
 
 def _is_integer_constant(value: Any) -> bool:
     return value is None or (isinstance(value, numbers.Integral) and not isinstance(value, bool))
-
-
-# --- element-wise --------------------------------------------------------------------
 
 
 def _operand(ctx: CallContext, value: Any, position: int) -> Operand:

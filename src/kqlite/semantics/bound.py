@@ -160,6 +160,8 @@ class Compute(BoundTabular):
 
     input: BoundTabular
     assignments: tuple[Assignment, ...]
+    # extend runs its assignments in order; project evaluates every item on the input.
+    sequential: bool = True
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

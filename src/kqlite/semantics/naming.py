@@ -75,26 +75,3 @@ class ColumnNamer:
             if candidate not in self.taken:
                 self.taken.add(candidate)
                 return candidate
-
-
-def make_unique(names: list[str]) -> list[str]:
-    """Make names unique within one result: later duplicates get ``1``, ``2``, ... suffixes.
-
-    Names already present are reserved first, so ``c, c, c1`` becomes ``c, c2, c1``.
-    """
-    reserved = set(names)
-    seen: set[str] = set()
-    result: list[str] = []
-    for name in names:
-        if name not in seen:
-            seen.add(name)
-            result.append(name)
-            continue
-        suffix = 1
-        while f"{name}{suffix}" in reserved or f"{name}{suffix}" in seen:
-            suffix += 1
-        unique = f"{name}{suffix}"
-        seen.add(unique)
-        reserved.add(unique)
-        result.append(unique)
-    return result

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 from kqlite.functions.registry import PLUGINS
 from kqlite.semantics import bound as b
 from kqlite.semantics.expressions import BindingFailed
-from kqlite.semantics.naming import ColumnNamer, expression_name, make_unique
+from kqlite.operators.naming import unique_names
+from kqlite.semantics.naming import ColumnNamer, expression_name
 from kqlite.semantics.scope import Scope
 from kqlite.semantics.summarize import SummarizeBinder
 from kqlite.syntax import nodes
@@ -225,7 +226,9 @@ class OperatorBinder:
                     self.binder.error("KS171", f"a column with the name '{name}' is already declared", item.span)
                 columns.append((name, kql_type))
             assignments.append(b.Assignment(names=tuple(names), expr=bound_expr))
-        return b.Compute(columns=tuple(columns), span=operator.span, input=input, assignments=tuple(assignments))
+        return b.Compute(
+            columns=tuple(columns), span=operator.span, input=input, assignments=tuple(assignments), sequential=False
+        )
 
     def _matching(self, pattern: str, input: b.BoundTabular, span: object) -> list[str]:
         names = input.column_names
@@ -356,7 +359,7 @@ class OperatorBinder:
             right_columns = []
         elif kind in ("rightsemi", "rightanti"):
             left_columns = []
-        merged = make_unique([name for name, _ in left_columns] + [name for name, _ in right_columns])
+        merged = unique_names([name for name, _ in left_columns] + [name for name, _ in right_columns])
         left_out = tuple((source, merged[i]) for i, (source, _) in enumerate(left_columns))
         right_out = tuple((source, merged[len(left_columns) + i]) for i, (source, _) in enumerate(right_columns))
 
@@ -384,7 +387,7 @@ class OperatorBinder:
 
         # lookup keeps each key once, in the left position, and drops the right key columns.
         right_sources = [name for name in right.column_names if name not in right_keys]
-        merged = make_unique(input.column_names + right_sources)
+        merged = unique_names(input.column_names + right_sources)
         left_out = tuple(zip(input.column_names, merged[: len(input.columns)], strict=True))
         right_out = tuple(zip(right_sources, merged[len(input.columns) :], strict=True))
 

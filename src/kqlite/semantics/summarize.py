@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 from kqlite.functions.registry import AggregateFunction
 from kqlite.semantics import bound as b
-from kqlite.semantics.naming import ColumnNamer, expression_name, make_unique, percentile_name
+from kqlite.operators.naming import unique_names
+from kqlite.semantics.naming import ColumnNamer, expression_name, percentile_name
 from kqlite.semantics.scope import Scope
 from kqlite.syntax import nodes
 from kqlite.types import DYNAMIC, INT, LONG, REAL, KqlType
@@ -53,7 +54,7 @@ class SummarizeBinder:
         for item in operator.aggregates:
             outputs.extend(self._aggregate_item(item, input, scope, calls, namer, key_names))
 
-        names = make_unique(key_names + [name for name, _ in outputs])
+        names = unique_names(key_names + [name for name, _ in outputs])
         key_columns = [(name, key.expr.kql_type) for name, key in zip(names, keys, strict=False)]
         output_names = names[len(keys) :]
         final_keys = tuple(b.Assignment(names=(name,), expr=key.expr) for name, key in zip(names, keys, strict=False))
@@ -202,7 +203,7 @@ class SummarizeBinder:
             items = operator.items
         namer = ColumnNamer({name for name, _ in input.columns})
         keys = self.keys(items, input, scope, namer)
-        names = make_unique([key.names[0] for key in keys])
+        names = unique_names([key.names[0] for key in keys])
         final_keys = tuple(b.Assignment(names=(name,), expr=key.expr) for name, key in zip(names, keys, strict=True))
         columns = tuple((name, key.expr.kql_type) for name, key in zip(names, keys, strict=True))
         return b.Aggregate(columns=columns, span=operator.span, input=input, keys=final_keys, aggregates=(), outputs=())
@@ -223,7 +224,7 @@ class SummarizeBinder:
         step = self.expressions.bind(operator.step, constant_scope)
         self._check_axis(axis, step, operator)
 
-        names = make_unique([key.names[0] for key in keys] + [agg.name for agg in aggregates] + [axis_name])
+        names = unique_names([key.names[0] for key in keys] + [agg.name for agg in aggregates] + [axis_name])
         final_keys = tuple(b.Assignment(names=(name,), expr=key.expr) for name, key in zip(names, keys, strict=False))
         final_aggregates = tuple(
             b.SeriesAggregate(name=name, function=agg.function, args=agg.args, default=agg.default, result_type=agg.result_type)

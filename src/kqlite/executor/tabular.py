@@ -1,0 +1,312 @@
+"""The executor: runs a bound operator tree over pandas, one operator at a time.
+
+Every frame passed between operators has a RangeIndex starting at 0 and exactly the
+columns of the operator's bound schema, each in the representation `kqlite.types`
+gives for its KQL type. Row-local operators (where, extend, project, mv-expand) work
+column-wise on the whole frame, so they could run chunk by chunk; grouping operators
+compute group numbers first and then aggregate per group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kqlite.errors import KqlRuntimeError
+from kqlite.executor.columns import column_from_values, constant_column, empty_frame, first_value, to_column
+from kqlite.executor.expressions import Evaluator
+from kqlite.executor.grouping import run_aggregate, run_make_series
+from kqlite.semantics import bound as b
+from kqlite.table import Table
+from kqlite.types import CLR_NAMES, DATETIME, INT, LONG, REAL, TIMESPAN, BOOL
+
+
+class Executor:
+    """Runs bound queries; `load_table` returns a stored table by name."""
+
+    def __init__(self, load_table: Callable[[str], Table], now: pd.Timestamp | None = None) -> None:
+        self.load_table = load_table
+        self.now = now if now is not None else pd.Timestamp.now(tz="UTC").tz_localize(None)
+        self.visualization: dict[str, Any] | None = None
+        self._shared: dict[int, pd.DataFrame] = {}
+        self._dispatch: dict[type, Callable[[Any], pd.DataFrame]] = {
+            b.TableScan: self._table_scan,
+            b.DatatableSource: self._datatable,
+            b.PrintSource: self._print,
+            b.RangeSource: self._range,
+            b.Filter: self._filter,
+            b.Limit: self._limit,
+            b.Compute: self._compute,
+            b.Select: self._select,
+            b.Aggregate: self._aggregate,
+            b.CountRows: self._count,
+            b.Order: self._order,
+            b.JoinRows: self._join,
+            b.UnionRows: self._union,
+            b.SchemaOf: self._schema,
+            b.RenderHint: self._render,
+            b.PluginCall: self._plugin,
+            b.MakeSeriesRows: self._make_series,
+            b.Expand: self._expand,
+            b.Shared: self._shared_input,
+        }
+
+    def run(self, node: b.BoundTabular) -> pd.DataFrame:
+        handler = self._dispatch.get(type(node))
+        if handler is None:
+            raise KqlRuntimeError("KL300", f"kqlite cannot run the operator {type(node).__name__}", node.span)
+        frame = handler(node)
+        frame.columns = node.column_names
+        return frame
+
+    def evaluator(self, frame: pd.DataFrame, length: int | None = None) -> Evaluator:
+        return Evaluator(frame, self.now, self.run, length)
+
+    def constant(self, expr: b.BoundExpr) -> Any:
+        """Evaluate an expression that needs no row (a row count, a range bound)."""
+        value = self.evaluator(pd.DataFrame(), 1).evaluate(expr)
+        if isinstance(value, pd.Series):
+            return first_value(value)
+        return value
+
+    # -----------------------------------------------------------------------------------
+    # Sources
+
+    def _table_scan(self, node: b.TableScan) -> pd.DataFrame:
+        frame = self.load_table(node.table).frame
+        if not isinstance(frame.index, pd.RangeIndex) or frame.index.start != 0:
+            frame = frame.reset_index(drop=True)
+        return frame.copy(deep=False)
+
+    def _datatable(self, node: b.DatatableSource) -> pd.DataFrame:
+        data = {
+            name: column_from_values([row[position] for row in node.rows], kql_type)
+            for position, (name, kql_type) in enumerate(node.columns)
+        }
+        return pd.DataFrame(data) if data else empty_frame(node.columns)
+
+    def _print(self, node: b.PrintSource) -> pd.DataFrame:
+        evaluator = self.evaluator(pd.DataFrame(index=pd.RangeIndex(1)), 1)
+        data = {
+            position: to_column(evaluator.evaluate(item), kql_type, 1)
+            for position, (item, (_, kql_type)) in enumerate(zip(node.items, node.columns, strict=True))
+        }
+        return pd.DataFrame(data, index=pd.RangeIndex(1))
+
+    def _range(self, node: b.RangeSource) -> pd.DataFrame:
+        start, stop, step = (self.constant(expr) for expr in (node.start, node.stop, node.step))
+        kql_type = node.columns[0][1]
+        if start is None or stop is None or step is None:
+            return empty_frame(node.columns)
+
+        if kql_type in (DATETIME, TIMESPAN):
+            first, last = _nanoseconds(start), _nanoseconds(stop)
+            increment = _nanoseconds(step)
+            values = _inclusive_arange(first, last, increment, np.int64)
+            unit = "datetime64[ns]" if kql_type is DATETIME else "timedelta64[ns]"
+            return pd.DataFrame({0: pd.Series(values.view(unit))})
+        if kql_type is REAL:
+            return pd.DataFrame({0: pd.Series(_inclusive_arange(float(start), float(stop), float(step), np.float64))})
+        values = _inclusive_arange(int(start), int(stop), int(step), np.int64)
+        return pd.DataFrame({0: pd.Series(values).astype("Int64")})
+
+    # -----------------------------------------------------------------------------------
+    # Row-local operators
+
+    def _filter(self, node: b.Filter) -> pd.DataFrame:
+        frame = self.run(node.input)
+        predicate = self.evaluator(frame).evaluate(node.predicate)
+        mask = _true_mask(predicate, len(frame))
+        if mask.all():
+            return frame
+        return frame.loc[mask].reset_index(drop=True)
+
+    def _limit(self, node: b.Limit) -> pd.DataFrame:
+        frame = self.run(node.input)
+        count = self.constant(node.count)
+        count = 0 if count is None else max(0, int(count))
+        return frame if count >= len(frame) else frame.iloc[:count].reset_index(drop=True)
+
+    def _compute(self, node: b.Compute) -> pd.DataFrame:
+        source = self.run(node.input)
+        length = len(source)
+        types = dict(node.columns)
+        working = source.copy(deep=False)
+        evaluator = self.evaluator(source if not node.sequential else working, length)
+
+        produced: dict[str, pd.Series] = {}
+        for assignment in node.assignments:
+            if node.sequential:
+                evaluator.frame = working
+            value = evaluator.evaluate(assignment.expr)
+            members = value if len(assignment.names) > 1 or _is_tuple_call(assignment.expr) else (value,)
+            for name, member in zip(assignment.names, members, strict=False):
+                column = to_column(member, types.get(name, assignment.expr.kql_type), length)
+                produced[name] = column
+                if node.sequential:
+                    working[name] = column
+
+        if node.sequential:
+            return working[[name for name, _ in node.columns]]
+        data = {position: produced[name] if name in produced else source[name] for position, (name, _) in enumerate(node.columns)}
+        return pd.DataFrame(data, index=pd.RangeIndex(length))
+
+    def _select(self, node: b.Select) -> pd.DataFrame:
+        frame = self.run(node.input)
+        data = {position: frame[source] for position, source in enumerate(node.sources)}
+        return pd.DataFrame(data, index=pd.RangeIndex(len(frame)))
+
+    def _count(self, node: b.CountRows) -> pd.DataFrame:
+        if isinstance(node.input, b.TableScan):
+            count = self._stored_row_count(node.input.table)
+        else:
+            count = len(self.run(node.input))
+        return pd.DataFrame({0: pd.Series([count], dtype="Int64")})
+
+    def _stored_row_count(self, name: str) -> int:
+        table = self.load_table(name)
+        return len(table.frame)
+
+    # -----------------------------------------------------------------------------------
+    # Ordering, joins, union
+
+    def _order(self, node: b.Order) -> pd.DataFrame:
+        from kqlite.operators.sort import sort_positions, top_positions
+
+        frame = self.run(node.input)
+        evaluator = self.evaluator(frame)
+        keys = [
+            (to_column(evaluator.evaluate(key.expr), key.expr.kql_type, len(frame)), key.expr.kql_type, key.ascending, key.nulls_first)
+            for key in node.keys
+        ]
+
+        if node.count is not None:
+            count = self.constant(node.count)
+            count = 0 if count is None else max(0, int(count))
+            series, kql_type, ascending, nulls_first = keys[0]
+            positions = top_positions(series, kql_type, count, ascending, nulls_first)
+        else:
+            positions = sort_positions(keys)
+        return frame.take(positions).reset_index(drop=True)
+
+    def _join(self, node: b.JoinRows) -> pd.DataFrame:
+        from kqlite.operators.join import join_indices, lookup_indices, take_rows
+
+        left = self.run(node.left)
+        right = self.run(node.right)
+        left_keys = [left[name] for name in node.left_keys]
+        right_keys = [right[name] for name in node.right_keys]
+        if node.is_lookup:
+            left_positions, right_positions = lookup_indices(left_keys, right_keys, node.kind)
+        else:
+            left_positions, right_positions = join_indices(left_keys, right_keys, node.kind)
+
+        parts: list[pd.DataFrame] = []
+        if node.left_columns:
+            parts.append(take_rows(left[[source for source, _ in node.left_columns]], left_positions))
+        if node.right_columns:
+            parts.append(take_rows(right[[source for source, _ in node.right_columns]], right_positions))
+        length = len(left_positions) if node.left_columns else len(right_positions)
+        data = {}
+        for part in parts:
+            for column in range(part.shape[1]):
+                data[len(data)] = part.iloc[:, column]
+        return pd.DataFrame(data, index=pd.RangeIndex(length))
+
+    def _union(self, node: b.UnionRows) -> pd.DataFrame:
+        from kqlite.operators.union import union_frames
+
+        frames = [(self.run(leg), leg.columns) for leg in node.inputs]
+        frame, _ = union_frames(frames, node.kind, node.withsource, node.source_names)
+        return frame
+
+    # -----------------------------------------------------------------------------------
+    # Grouping
+
+    def _aggregate(self, node: b.Aggregate) -> pd.DataFrame:
+        return run_aggregate(self, node)
+
+    def _make_series(self, node: b.MakeSeriesRows) -> pd.DataFrame:
+        return run_make_series(self, node)
+
+    # -----------------------------------------------------------------------------------
+    # getschema, render, evaluate, mv-expand, shared lets
+
+    def _schema(self, node: b.SchemaOf) -> pd.DataFrame:
+        columns = node.input.columns
+        return pd.DataFrame(
+            {
+                0: column_from_values([name for name, _ in columns], node.columns[0][1]),
+                1: column_from_values(list(range(len(columns))), INT),
+                2: column_from_values([CLR_NAMES[kql_type] for _, kql_type in columns], node.columns[2][1]),
+                3: column_from_values([str(kql_type) for _, kql_type in columns], node.columns[3][1]),
+            }
+        )
+
+    def _render(self, node: b.RenderHint) -> pd.DataFrame:
+        frame = self.run(node.input)
+        self.visualization = {"type": node.visualization, "properties": dict(node.properties)}
+        return frame
+
+    def _plugin(self, node: b.PluginCall) -> pd.DataFrame:
+        frame = self.run(node.input)
+        tables = [self.run(table) for table in node.tables]
+        arguments = node.arguments
+        result = node.plugin.run(
+            frame,
+            tables[0],
+            arguments["source_key"],
+            arguments["lookup_key"],
+            arguments["extra_keys"],
+            arguments["return_unmatched"],
+        )
+        return result.reset_index(drop=True)
+
+    def _expand(self, node: b.Expand) -> pd.DataFrame:
+        from kqlite.operators.mv_expand import mv_expand
+
+        frame = self.run(node.input)
+        limit = self.constant(node.limit) if node.limit is not None else None
+        items = [(item.source, item.output, item.to_type) for item in node.items]
+        result = mv_expand(frame, items, node.kind, node.with_itemindex, None if limit is None else int(limit))
+        return result[[name for name, _ in node.columns]].reset_index(drop=True)
+
+    def _shared_input(self, node: b.Shared) -> pd.DataFrame:
+        if node.key not in self._shared:
+            self._shared[node.key] = self.run(node.input)
+        return self._shared[node.key].copy(deep=False)
+
+
+def _is_tuple_call(expr: b.BoundExpr) -> bool:
+    return isinstance(expr, b.BoundCall) and expr.member is None and bool(expr.function.output_names)
+
+
+def _true_mask(predicate: Any, length: int) -> np.ndarray:
+    # KQL: where keeps a row only when the predicate is exactly true; null counts as false.
+    if isinstance(predicate, pd.Series):
+        if predicate.dtype == object:
+            return np.array([value is True for value in predicate], dtype=bool)
+        return predicate.to_numpy(dtype=bool, na_value=False)
+    return np.full(length, predicate is True or predicate is np.True_, dtype=bool)
+
+
+def _nanoseconds(value: Any) -> int:
+    if isinstance(value, pd.Timestamp):
+        return int(value.value)
+    if isinstance(value, pd.Timedelta):
+        return int(value.value)
+    return int(pd.Timedelta(value).value)
+
+
+def _inclusive_arange(start: Any, stop: Any, step: Any, dtype: Any) -> np.ndarray:
+    # range's stop is inclusive; a step of the wrong sign gives no rows.
+    if step == 0 or (step > 0 and start > stop) or (step < 0 and start < stop):
+        return np.zeros(0, dtype=dtype)
+    count = int((stop - start) // step) + 1
+    return (start + np.arange(count, dtype=dtype) * step).astype(dtype)
+
+
+__all__ = ["Executor", "constant_column", "LONG", "REAL", "BOOL"]

@@ -1,0 +1,159 @@
+"""Column pruning: drop the columns no later operator reads, as early as possible.
+
+A query over a wide table usually reads a few of its columns; a join or lookup
+gathers every column of its inputs, so on 45 million rows each column not gathered
+saves a second. The pass walks the bound tree from the result down, passing the set
+of columns each operator's output must keep, and rebuilds every node with the
+narrower schema. Operators whose output does not follow column by column from their
+input (union, plugins, shared `let` tables) keep their input whole.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from kqlite.semantics import bound as b
+
+
+def prune(node: b.BoundTabular, required: set[str] | None = None) -> b.BoundTabular:
+    """Return `node` rebuilt to compute at least the columns in `required` (None: all)."""
+    if isinstance(node, b.TableScan):
+        return _narrow_scan(node, required)
+    if isinstance(node, (b.Filter, b.Limit, b.Order, b.RenderHint)):
+        return _pass_through(node, required)
+    if isinstance(node, b.Compute):
+        return _compute(node, required)
+    if isinstance(node, b.Select):
+        return _select(node, required)
+    if isinstance(node, b.JoinRows):
+        return _join(node, required)
+    if isinstance(node, b.Expand):
+        return _expand(node, required)
+    if isinstance(node, b.Aggregate):
+        need = _columns_of(*(key.expr for key in node.keys), *(arg for call in node.aggregates for arg in call.args))
+        return replace(node, input=prune(node.input, need))
+    if isinstance(node, b.MakeSeriesRows):
+        expressions = [key.expr for key in node.keys] + [arg for agg in node.aggregates for arg in agg.args]
+        need = _columns_of(node.axis, *expressions)
+        return replace(node, input=prune(node.input, need))
+    if isinstance(node, b.CountRows):
+        return node if isinstance(node.input, b.TableScan) else replace(node, input=prune(node.input, set()))
+    return node
+
+
+def _columns_of(*expressions: b.BoundExpr | None) -> set[str]:
+    """The input columns an expression reads (subqueries read their own tables)."""
+    found: set[str] = set()
+    stack = [expr for expr in expressions if expr is not None]
+    while stack:
+        expr = stack.pop()
+        if isinstance(expr, b.BoundColumn):
+            found.add(expr.name)
+        elif isinstance(expr, b.BoundCall):
+            stack.extend(expr.args)
+        elif isinstance(expr, b.BoundBinary):
+            stack.extend((expr.left, expr.right))
+        elif isinstance(expr, b.BoundUnary):
+            stack.append(expr.operand)
+        elif isinstance(expr, b.BoundIn):
+            stack.append(expr.operand)
+            stack.extend(expr.items)
+        elif isinstance(expr, b.BoundBetween):
+            stack.extend((expr.operand, expr.low, expr.high))
+        elif isinstance(expr, b.BoundAccess):
+            stack.extend((expr.target, expr.key))
+    return found
+
+
+def _narrow_scan(node: b.TableScan, required: set[str] | None) -> b.BoundTabular:
+    if required is None or required >= set(node.column_names):
+        return node
+    kept = tuple(column for column in node.columns if column[0] in required)
+    return b.Select(columns=kept, span=node.span, input=node, sources=tuple(name for name, _ in kept))
+
+
+def _pass_through(node: b.Filter | b.Limit | b.Order | b.RenderHint, required: set[str] | None) -> b.BoundTabular:
+    # These keep their input's columns; they may read a few more themselves.
+    need = None
+    if required is not None:
+        own: set[str] = set()
+        if isinstance(node, b.Filter):
+            own = _columns_of(node.predicate)
+        elif isinstance(node, b.Order):
+            own = _columns_of(*(key.expr for key in node.keys))
+        need = required | own
+    new_input = prune(node.input, need)
+    return replace(node, input=new_input, columns=new_input.columns)
+
+
+def _compute(node: b.Compute, required: set[str] | None) -> b.BoundTabular:
+    if required is None:
+        if node.sequential:
+            return replace(node, input=prune(node.input, None))
+        need = _columns_of(*(assignment.expr for assignment in node.assignments))
+        return replace(node, input=prune(node.input, need))
+
+    if not node.sequential:
+        kept = [a for a in node.assignments if set(a.names) & required]
+        need = _columns_of(*(assignment.expr for assignment in kept))
+        names = {name for assignment in kept for name in assignment.names}
+        columns = tuple(column for column in node.columns if column[0] in names)
+        return replace(node, input=prune(node.input, need), assignments=tuple(kept), columns=columns)
+
+    # extend: walk the assignments backwards; one is kept when a later reader or the
+    # output needs one of its names, and then its own inputs are needed too.
+    wanted = set(required)
+    kept_reversed: list[b.Assignment] = []
+    for assignment in reversed(node.assignments):
+        if set(assignment.names) & wanted:
+            kept_reversed.append(assignment)
+            wanted -= set(assignment.names)
+            wanted |= _columns_of(assignment.expr)
+    kept = list(reversed(kept_reversed))
+    new_input = prune(node.input, wanted)
+    available = set(new_input.column_names) | {name for a in kept for name in a.names}
+    columns = tuple(column for column in node.columns if column[0] in available)
+    return replace(node, input=new_input, assignments=tuple(kept), columns=columns)
+
+
+def _select(node: b.Select, required: set[str] | None) -> b.BoundTabular:
+    if required is None:
+        return replace(node, input=prune(node.input, set(node.sources)))
+    pairs = [(column, source) for column, source in zip(node.columns, node.sources, strict=True) if column[0] in required]
+    need = {source for _, source in pairs}
+    return replace(
+        node,
+        input=prune(node.input, need),
+        columns=tuple(column for column, _ in pairs),
+        sources=tuple(source for _, source in pairs),
+    )
+
+
+def _join(node: b.JoinRows, required: set[str] | None) -> b.BoundTabular:
+    left_columns = node.left_columns
+    right_columns = node.right_columns
+    if required is not None:
+        left_columns = tuple(pair for pair in left_columns if pair[1] in required)
+        right_columns = tuple(pair for pair in right_columns if pair[1] in required)
+
+    left_need = {source for source, _ in left_columns} | set(node.left_keys)
+    right_need = {source for source, _ in right_columns} | set(node.right_keys)
+    outputs = {output for _, output in left_columns + right_columns}
+    return replace(
+        node,
+        left=prune(node.left, left_need),
+        right=prune(node.right, right_need),
+        left_columns=left_columns,
+        right_columns=right_columns,
+        columns=tuple(column for column in node.columns if column[0] in outputs),
+    )
+
+
+def _expand(node: b.Expand, required: set[str] | None) -> b.BoundTabular:
+    if required is None:
+        return replace(node, input=prune(node.input, None))
+    need = (required - {node.with_itemindex}) | {item.source for item in node.items}
+    new_input = prune(node.input, need)
+    available = set(new_input.column_names) | {node.with_itemindex}
+    columns = tuple(column for column in node.columns if column[0] in available)
+    return replace(node, input=new_input, columns=columns)
