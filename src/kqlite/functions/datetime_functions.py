@@ -252,7 +252,7 @@ def datetime_part(ctx: CallContext, part: str, moment: Value) -> Value:
 
 
 def iso_week(stamps: Any) -> Any:
-    """Return the ISO 8601 week number (weeks start on Monday, week 1 holds the first Thursday)."""
+    """Return the ISO 8601 week number (weeks start on Monday, and week 1 contains the first Thursday)."""
     days = np.floor_divide(stamps, NS_PER_DAY)
     monday_based = np.mod(days + 3, 7)
     thursday = days - monday_based + 3

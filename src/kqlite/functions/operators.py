@@ -1,7 +1,7 @@
 """KQL's scalar operators: one type rule and one evaluator per family.
 
-The binder calls the ``*_result_type`` functions (None means the operand types are not
-allowed together, and the binder reports it); the executor calls the ``evaluate_*``
+The binder calls the ``*_result_type`` functions. They return None when KQL rejects the
+operand types, and the binder reports it. The executor calls the ``evaluate_*``
 functions. Operands are columns (pandas Series) or constants, as in
 `kqlite.functions.registry`; a result is a Series of ``length`` rows with a fresh
 RangeIndex, or a constant when every operand is constant.
@@ -345,7 +345,7 @@ def in_result_type(op: str, operand: KqlType, items: Sequence[KqlType]) -> KqlTy
 
 
 def evaluate_in(op: str, operand: Value, items: Sequence[Value] | pd.Series, operand_type: KqlType, length: int) -> Value:
-    """Evaluate ``operand op (items)``; `items` holds constants (arrays are flattened) or one column."""
+    """Evaluate ``operand op (items)``; `items` contains constants (arrays are flattened) or one column."""
     values = _flatten_items(items)
     negated = op.startswith("!")
 
@@ -354,8 +354,8 @@ def evaluate_in(op: str, operand: Value, items: Sequence[Value] | pd.Series, ope
         return has_terms(_as_text(operand, operand_type, length), terms, require_all=op == "has_all")
 
     if op in ("in~", "!in~"):
-        wanted = {str(value).lower() for value in values if value is not None}
-        found = map_text(_lower(_as_text(operand, operand_type, length)), lambda text: text.isin(wanted).to_numpy())
+        listed = {str(value).lower() for value in values if value is not None}
+        found = map_text(_lower(_as_text(operand, operand_type, length)), lambda text: text.isin(listed).to_numpy())
         return _negate(found) if negated else found
 
     found = _membership(operand, values, operand_type, length)
@@ -379,12 +379,12 @@ def _flatten_items(items: Sequence[Value] | pd.Series) -> list[object]:
 def _membership(operand: Value, values: list[object], operand_type: KqlType, length: int) -> Value:
     # `in` is an OR of `==`: a null operand is in no list, so the result is false.
     if operand_type is STRING:
-        wanted = {value for value in values if isinstance(value, str)}
-        return map_text(operand, lambda text: text.isin(wanted).to_numpy())
+        listed = {value for value in values if isinstance(value, str)}
+        return map_text(operand, lambda text: text.isin(listed).to_numpy())
     if operand_type in (DATETIME, TIMESPAN):
-        wanted_ns = [pd.Timestamp(v).value if operand_type is DATETIME else pd.Timedelta(v).value for v in values if v is not None]
+        listed_ns = [pd.Timestamp(v).value if operand_type is DATETIME else pd.Timedelta(v).value for v in values if v is not None]
         operand_values, nulls = to_numpy(operand, operand_type)
-        return from_numpy(np.isin(operand_values, wanted_ns) & ~nulls, np.zeros_like(nulls), BOOL)
+        return from_numpy(np.isin(operand_values, listed_ns) & ~nulls, np.zeros_like(nulls), BOOL)
     if operand_type.is_numeric or operand_type is BOOL:
         numbers = [float(v) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool) or operand_type is BOOL and isinstance(v, bool)]
         operand_values, nulls = to_numpy(operand, operand_type)

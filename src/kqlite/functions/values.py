@@ -2,11 +2,12 @@
 
 Arguments arrive as a pandas Series (a column) or one Python value (a constant), in
 the representation `kqlite.types` gives. Numeric, boolean, datetime and timespan work
-is done on numpy arrays paired with a null mask: a constant becomes a 0-d value, so
-numpy broadcasting mixes columns and constants for free, and an expression whose
-arguments are all constants comes back as a constant. Strings go through pyarrow's
-compute kernels (RE2 regular expressions, as in Kusto); a ``category`` column is
-evaluated on its categories and the result mapped back through the codes.
+is done on numpy arrays paired with a null mask. A constant becomes a 0-d value, so
+numpy broadcasting mixes columns and constants, and an expression whose arguments are
+all constants comes back as a constant. Strings go through pyarrow's compute kernels,
+whose regular expressions are RE2 as in Kusto. A ``category`` column is evaluated on
+its categories and the result mapped back through the codes. Column results carry a
+fresh RangeIndex: they are positional.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from kqlite.types import BOOL, DATETIME, DECIMAL, DYNAMIC, GUID, INT, LONG, PANDAS_DTYPES, REAL, STRING, TIMESPAN, KqlType
+from kqlite.types import BOOL, DATETIME, DECIMAL, DYNAMIC, GUID, INT, PANDAS_DTYPES, REAL, STRING, TIMESPAN, KqlType
 
 Value = Any
 
@@ -38,18 +39,6 @@ NS_PER_DAY = 86_400 * NS_PER_SECOND
 # 0001-01-01 00:00 (Kusto's tick origin) in nanoseconds before the Unix epoch, as a
 # Python int because it does not fit in int64.
 TICK_ORIGIN_NS = -62_135_596_800 * NS_PER_SECOND
-
-
-def is_column(value: Value) -> bool:
-    return isinstance(value, pd.Series)
-
-
-def column_length(*values: Value) -> int | None:
-    """Return the length of the first column among `values`, or None if all are constants."""
-    for value in values:
-        if isinstance(value, pd.Series):
-            return len(value)
-    return None
 
 
 # ---------------------------------------------------------------------------------------
@@ -90,10 +79,13 @@ def _column_to_numpy(series: pd.Series, kql_type: KqlType) -> tuple[np.ndarray, 
     return series.to_numpy(dtype=np.int64, na_value=0), nulls
 
 
+# The value stored in a null constant's slot, by type.
+_NULL_FILLERS = {REAL: np.float64(np.nan), DECIMAL: np.float64(np.nan), BOOL: np.bool_(False)}
+
+
 def _constant_to_numpy(value: Value, kql_type: KqlType) -> tuple[Any, Any]:
     if value is None or (isinstance(value, float) and math.isnan(value) and kql_type is not REAL):
-        zero = np.float64(np.nan) if kql_type in (REAL, DECIMAL) else (np.bool_(False) if kql_type is BOOL else np.int64(0))
-        return zero, np.bool_(True)
+        return _NULL_FILLERS.get(kql_type, np.int64(0)), np.bool_(True)
     if kql_type in (DATETIME, TIMESPAN):
         return np.int64(value.value), np.bool_(False)
     if kql_type in (REAL, DECIMAL):
@@ -322,8 +314,10 @@ def _jsonable(value: Any) -> Any:
         return format_timespan_text(value)
     if isinstance(value, (uuid.UUID, Decimal)):
         return str(value)
-    if isinstance(value, float) and not math.isfinite(value):
-        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, float) and math.isnan(value):
+        return "NaN"
+    if isinstance(value, float) and math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
     return python_value(value)
 
 
