@@ -30,7 +30,7 @@ class ParsedIpv4:
 
     `address` is the address masked to its own prefix (an int64 in 0..2**32-1),
     `prefix` the prefix length (32 when the text has none), and `valid` marks the
-    entries that parsed. An invalid entry holds address 0 and prefix 32.
+    entries that parsed. An invalid entry has address 0 and prefix 32.
     """
 
     address: np.ndarray

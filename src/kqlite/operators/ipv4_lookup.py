@@ -9,7 +9,7 @@ keys (the lookup key column included), renamed on clashes like a join.
 
 Matching: CIDR ranges are either nested or disjoint, so an input address (or range)
 matches a lookup range exactly when the two overlap; comparing on the shorter prefix,
-as ipv4_is_match does, says the same. When several lookup ranges overlap an address,
+as ipv4_is_match does, gives the same result. When several lookup ranges overlap an address,
 every one of them gives a row (join semantics, not longest-prefix match).
 NOTE: Kusto does not document the overlapping-range case.
 
@@ -100,7 +100,7 @@ def ipv4_lookup_indices(addresses: pd.Series, ranges: pd.Series) -> tuple[np.nda
     parsed = parse_ipv4_text(pd.Series(np.asarray(distinct, dtype=object), dtype=object))
     value_rows, lookup_rows = _overlapping_ranges(parsed, parse_ipv4_text(ranges))
 
-    # Spread the pairs of each distinct value over the input rows that hold it.
+    # Spread the pairs of each distinct value over the input rows that contain it.
     order = np.argsort(value_rows, kind="stable")
     value_rows, lookup_rows = value_rows[order], lookup_rows[order]
     count = np.bincount(value_rows, minlength=len(distinct))

@@ -47,9 +47,9 @@ def join_indices(left_keys: list[pd.Series], right_keys: list[pd.Series], kind: 
     -1), and for ``rightsemi`` and ``rightanti`` only the right positions (the left
     array is all -1).
 
-    Row order: inner, innerunique and leftouter keep left order, with matches of one
-    left row in right order; rightouter keeps right order; fullouter is leftouter
-    followed by the unmatched right rows; the semi and anti kinds keep their side's order.
+    Row order: inner, innerunique and leftouter keep left order, with the matches of
+    one left row in right order. rightouter keeps right order. fullouter is leftouter
+    followed by the unmatched right rows. The semi and anti kinds keep their side's order.
     """
     canonical = JOIN_KINDS.get(kind)
     if canonical is None:

@@ -2,10 +2,10 @@
 
 Several expanded columns of one ``mv-expand`` run in parallel: input row i gives as
 many rows as its longest expanded value, and shorter values are padded with null.
-Per value: a null gives one row holding null, an empty array or bag gives no row, a
-property bag gives one row per property (a single-entry bag ``{"k": v}`` with
-``kind=bag``, a ``["k", v]`` pair with ``kind=array``), and any other scalar gives one
-row holding it. Columns that are not expanded are copied to every output row.
+Per value: a null gives one row containing null, and an empty array or bag gives no
+row. A property bag gives one row per property: a single-entry bag ``{"k": v}`` with
+``kind=bag``, a ``["k", v]`` pair with ``kind=array``. Any other scalar gives one row
+containing it. Columns that are not expanded are copied to every output row.
 
 A column of equal-length numpy arrays (a make-series result) expands with one
 concatenation and no Python work per element.
@@ -22,6 +22,7 @@ from itertools import chain
 import numpy as np
 import pandas as pd
 
+from kqlite.errors import KqlSemanticError
 from kqlite.operators.join import take_rows
 from kqlite.types import (
     BOOL,
@@ -69,7 +70,7 @@ def mv_expand(
     caps the rows produced per input row.
     """
     if kind not in MVEXPAND_KINDS:
-        raise ValueError(f"invalid mv-expand kind '{kind}': expected bag or array")
+        raise KqlSemanticError("KS005", f"invalid mv-expand kind '{kind}': expected bag or array")
     flattened = [_flatten(frame[source], kind) for source, _, _ in items]
 
     # Rows per input row: the longest of its values, capped by the limit.

@@ -2,8 +2,8 @@
 
 Every sort key becomes a numeric code array whose ascending order is the requested
 order (descending keys are negated), plus a null mask. KQL places nulls as a group,
-first or last as the query (or the binder's default) says; `real` NaN is null in
-kqlite (see `kqlite.types`), so it falls in the same group. The sort is stable: rows
+first or last as the query (or the binder's default) requests. `real` NaN is null
+in kqlite (see `kqlite.types`), so it falls in the same group. The sort is stable: rows
 with equal keys keep their input order, which also makes ``top n`` return exactly the
 rows of ``sort | take n``.
 
@@ -111,7 +111,8 @@ def _dense_rank(values: pa.Array) -> np.ndarray:
 
 
 def _object_rank(series: pd.Series, kql_type: KqlType) -> tuple[np.ndarray, np.ndarray]:
-    # decimal sorts by value and a guid by its text, which is .NET's Guid order.
+    # decimal sorts by value and a guid by its text, whose order is the field order of
+    # .NET Core's Guid.CompareTo.
     data = series.to_numpy(dtype=object)
     null = np.fromiter((value is None for value in data), dtype=bool, count=len(data))
     if kql_type is DYNAMIC:

@@ -2,7 +2,7 @@
 
 Columns come in order of first appearance across the legs, after the ``withsource``
 column. ``kind=outer`` (the default) keeps every column, with nulls (``""`` for
-strings) in the legs that lack it; ``kind=inner`` keeps only the columns that every
+strings) in the legs that lack it. ``kind=inner`` keeps only the columns that every
 leg has. A name that appears with different types in different legs gives one column
 per type, named ``<name>_<type>`` (``x_long``, ``x_int``), at the name's first position.
 """
@@ -36,8 +36,8 @@ def union_frames(
 ) -> tuple[pd.DataFrame, Columns]:
     """Concatenate the legs' rows, leg after leg, under the union schema.
 
-    `source_names` gives, per leg, the value of the ``withsource`` column (the table
-    name or the generated name the binder chose); it is only read when `withsource`
+    `source_names` gives, per leg, the value of the ``withsource`` column: the table
+    name or the generated name the binder chose. It is only read when `withsource`
     is set.
     """
     legs = [columns for _, columns in frames]
@@ -64,7 +64,7 @@ _Output = tuple[str, KqlType, tuple[str, KqlType] | None]
 
 def _layout(legs: Sequence[Columns], kind: str, withsource: str | None) -> list[_Output]:
     if kind not in UNION_KINDS:
-        raise KqlSemanticError("KS107", f"invalid union kind '{kind}': expected outer or inner")
+        raise KqlSemanticError("KS005", f"invalid union kind '{kind}': expected outer or inner")
 
     # Types per name, both in order of first appearance.
     types_by_name: dict[str, list[KqlType]] = {}
@@ -89,8 +89,15 @@ def _layout(legs: Sequence[Columns], kind: str, withsource: str | None) -> list[
     outputs: list[_Output] = [(name, source[1], source) for name, source in zip(names, sources, strict=True)]
     if withsource is not None:
         outputs.insert(0, (withsource, STRING, None))
-    final_names = unique_names([name for name, _, _ in outputs])
-    return [(name, kql_type, source) for name, (_, kql_type, source) in zip(final_names, outputs, strict=True)]
+
+    # Generated `name_type` names yield to the names the legs already use: they are
+    # de-duplicated after every plain name has been placed.
+    plain = [number for number, (_, _, source) in enumerate(outputs) if source is None or kept_types[source[0]] == 1]
+    typed = [number for number in range(len(outputs)) if number not in set(plain)]
+    order = plain + typed
+    renamed = unique_names([outputs[number][0] for number in order])
+    final_names = dict(zip(order, renamed, strict=True))
+    return [(final_names[number], kql_type, source) for number, (_, kql_type, source) in enumerate(outputs)]
 
 
 def _leg_column(frame: pd.DataFrame, columns: Columns, source: tuple[str, KqlType], length: int) -> pd.Series:
