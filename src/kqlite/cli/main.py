@@ -1,0 +1,271 @@
+"""The ``kqlite`` command: run KQL queries and scripts, or write the sample data sets.
+
+    kqlite -c "print 1"                  run a query (or several blocks) and print the results
+    kqlite run setup.kql queries.kql     run script files block by block
+    kqlite sample kda-case4 --out DIR    write the investigation's sample data
+
+Exit codes: 0 when everything ran, 1 when a query or command failed (its rendered
+error goes to stderr), 2 for a usage error (bad option, unreadable file). This module
+imports the engine and pandas only when a query runs. NOTE: ``import kqlite`` itself
+still loads pandas (about 0.5 s), so ``kqlite --help`` waits for that too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from kqlite.database import Database
+    from kqlite.errors import KqlError
+    from kqlite.result import Result
+
+EXIT_OK = 0
+EXIT_QUERY_ERROR = 1
+EXIT_USAGE_ERROR = 2
+EXIT_INTERRUPTED = 130
+
+HOME_VARIABLE = "KQLITE_HOME"
+SAMPLES = ("kda-case4",)
+
+
+def default_database_path() -> Path:
+    """Return the folder of the default database: `$KQLITE_HOME`, else ``~/.local/share/kqlite/default``."""
+    configured = os.environ.get(HOME_VARIABLE)
+    if configured:
+        return Path(configured).expanduser()
+    return Path.home() / ".local" / "share" / "kqlite" / "default"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kqlite",
+        description="Run Kusto Query Language (KQL) queries and control commands over local tables.",
+        epilog=(
+            f"Tables are kept in the database folder given by --db; without it, in ${HOME_VARIABLE} "
+            "or, when that is unset, ~/.local/share/kqlite/default. --memory uses a database that "
+            "is discarded at exit. Exit codes: 0 success, 1 query error, 2 usage error."
+        ),
+    )
+    parser.add_argument("-c", "--command", metavar="QUERY", help="run QUERY (a query, a command or several blocks)")
+    _add_run_options(parser, keep_defaults=True)
+
+    subcommands = parser.add_subparsers(dest="subcommand", metavar="{run,sample}")
+    run = subcommands.add_parser(
+        "run",
+        help="run .kql script files",
+        description=(
+            "Run KQL script files in order. A blank line ends a block; a block is one control command "
+            "or one query whose statements are separated by ';'. Each result is printed when its block ends."
+        ),
+    )
+    run.add_argument("files", nargs="+", metavar="FILE", help="script file to run ('-' reads standard input)")
+    run.add_argument("--keep-going", action="store_true", help="run the remaining blocks after a block fails")
+    _add_run_options(run, keep_defaults=False)
+
+    sample = subcommands.add_parser(
+        "sample",
+        help="write a sample data set",
+        description="Write the files of a sample data set into a folder.",
+    )
+    sample.add_argument("name", choices=SAMPLES, help="kda-case4: the Kusto Detective Agency's 'Triple trouble' data")
+    sample.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder to write into (created if missing)")
+    sample.add_argument(
+        "--scale",
+        type=_positive_number,
+        metavar="S",
+        help="multiply every row count by S (1 gives the real size, 44.9 million traffic rows; default 1)",
+    )
+    sample.add_argument("--seed", type=int, metavar="N", help="random seed; a seed and scale always give the same files (default 0)")
+    sample.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show Python tracebacks")
+    return parser
+
+
+def _add_run_options(parser: argparse.ArgumentParser, *, keep_defaults: bool) -> None:
+    # The options may come before or after the subcommand. A subcommand's parser would
+    # overwrite values given before it with its own defaults, so only the top level has any.
+    def default(value: Any) -> Any:
+        return value if keep_defaults else argparse.SUPPRESS
+
+    parser.add_argument(
+        "--format", choices=("table", "csv", "json"), default=default("table"),
+        help="how to print results: aligned text, CSV, or one JSON object a result (default: table)",
+    )
+    parser.add_argument("--output", type=Path, metavar="FILE", default=default(None), help="write results to FILE instead of standard output")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--db", type=Path, metavar="PATH", default=default(None), help="database folder (created if missing)")
+    where.add_argument("--memory", action="store_true", default=default(False), help="use an in-memory database, discarded at exit")
+    parser.add_argument("--debug", action="store_true", default=default(False), help="show Python tracebacks with errors")
+
+
+def _positive_number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid number: {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be greater than 0, got {text}")
+    return value
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line `argv` (default: ``sys.argv[1:]``) and return the exit code."""
+    parser = build_parser()
+    arguments = parser.parse_args(argv)
+
+    try:
+        if arguments.subcommand == "sample":
+            return _write_sample(arguments)
+        if arguments.subcommand == "run":
+            if arguments.command is not None:
+                parser.error("-c cannot be combined with 'run'")
+            return _run_scripts(arguments)
+        if arguments.command is not None:
+            return _run_texts(arguments, [(arguments.command, None)])
+    except KeyboardInterrupt:
+        print("kqlite: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+    # The interactive shell is a separate piece of work; until it lands, say so.
+    print(
+        "kqlite: the interactive shell is not available yet; "
+        "run a query with 'kqlite -c QUERY' or a script with 'kqlite run FILE.kql' (see 'kqlite --help')",
+        file=sys.stderr,
+    )
+    return EXIT_USAGE_ERROR
+
+
+def _run_scripts(arguments: argparse.Namespace) -> int:
+    texts: list[tuple[str, str | None]] = []
+    for name in arguments.files:
+        try:
+            text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            print(f"kqlite: error: cannot read script {name}: {_reason(error)}", file=sys.stderr)
+            return EXIT_USAGE_ERROR
+        texts.append((text, "<stdin>" if name == "-" else name))
+    return _run_texts(arguments, texts)
+
+
+def _run_texts(arguments: argparse.Namespace, texts: list[tuple[str, str | None]]) -> int:
+    """Run each (text, origin) pair on one database and print results as they come."""
+    try:
+        output = _open_output(arguments.output)
+    except OSError as error:
+        print(f"kqlite: error: cannot write {arguments.output}: {_reason(error)}", file=sys.stderr)
+        return EXIT_USAGE_ERROR
+
+    keep_going = getattr(arguments, "keep_going", False)
+    try:
+        db = _open_database(arguments)
+    except Exception as error:  # noqa: BLE001 - reported as the user sees it, then the exit code.
+        return _report_failure(error, arguments.debug)
+
+    try:
+        printer = _ResultPrinter(output, arguments.format)
+        failures = 0
+        for text, origin in texts:
+            failures += _run_one(db, text, origin, printer, arguments.debug, keep_going)
+            if failures and not keep_going:
+                break
+        return EXIT_QUERY_ERROR if failures else EXIT_OK
+    except Exception as error:  # noqa: BLE001 - a kqlite bug; shown without a traceback unless --debug.
+        return _report_failure(error, arguments.debug)
+    finally:
+        db.close()
+        if output is not sys.stdout:
+            output.close()
+
+
+def _run_one(db: Database, text: str, origin: str | None, printer: _ResultPrinter, debug: bool, keep_going: bool) -> int:
+    from kqlite.cli.script_runner import run_script
+
+    def on_error(error: KqlError) -> None:
+        if debug:
+            traceback.print_exception(error, file=sys.stderr)
+        print(error.render(), file=sys.stderr)
+
+    return run_script(db, text, origin=origin, on_result=printer.write, on_error=on_error, keep_going=keep_going)
+
+
+def _open_database(arguments: argparse.Namespace) -> Database:
+    import kqlite
+
+    if arguments.memory:
+        return kqlite.connect()
+    return kqlite.connect(arguments.db or default_database_path())
+
+
+def _open_output(path: Path | None) -> TextIO:
+    if path is None:
+        return sys.stdout
+    return path.open("w", encoding="utf-8", newline="")
+
+
+class _ResultPrinter:
+    """Writes each result in the chosen format, with a blank line between text tables."""
+
+    def __init__(self, stream: TextIO, output_format: str) -> None:
+        self.stream = stream
+        self.output_format = output_format
+        self.written = 0
+
+    def write(self, result: Result) -> None:
+        from kqlite.cli.formatting import write_result
+
+        if not result.columns:
+            return
+        if self.written and self.output_format != "json":
+            self.stream.write("\n")
+        write_result(self.stream, result.columns, result.rows(), self.output_format)
+        self.stream.flush()
+        self.written += 1
+
+
+def _write_sample(arguments: argparse.Namespace) -> int:
+    from kqlite.samples import kda_case4
+
+    options: dict[str, Any] = {}
+    if arguments.scale is not None:
+        options["scale"] = arguments.scale
+    if arguments.seed is not None:
+        options["seed"] = arguments.seed
+
+    def progress(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    try:
+        kda_case4.generate(arguments.out, progress=progress, **options)
+    except OSError as error:
+        print(f"kqlite: error: cannot write the sample into {arguments.out}: {_reason(error)}", file=sys.stderr)
+        return EXIT_USAGE_ERROR
+    except Exception as error:  # noqa: BLE001 - a kqlite bug; shown without a traceback unless --debug.
+        return _report_failure(error, arguments.debug)
+    print(f"wrote sample {arguments.name} to {arguments.out}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _report_failure(error: Exception, debug: bool) -> int:
+    """Print an error that ended the run: a KqlError as rendered, anything else as a kqlite bug."""
+    from kqlite.errors import KqlError
+
+    if debug:
+        traceback.print_exception(error, file=sys.stderr)
+    if isinstance(error, KqlError):
+        print(error.render(), file=sys.stderr)
+    else:
+        hint = "" if debug else " (run with --debug for the traceback)"
+        print(f"kqlite: internal error: {type(error).__name__}: {error}{hint}", file=sys.stderr)
+    return EXIT_QUERY_ERROR
+
+
+def _reason(error: BaseException) -> str:
+    return error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
