@@ -151,7 +151,7 @@ class Database:
 
     def _run_queries(self, text: str) -> Iterator[Result]:
         from kqlite.executor.tabular import Executor
-        from kqlite.optimizer import prune
+        from kqlite.optimizer import optimize
         from kqlite.semantics.binder import Binder
         from kqlite.syntax.parser import parse
 
@@ -168,7 +168,7 @@ class Database:
         for query in bound.queries:
             executor.visualization = None
             run_started = time.perf_counter()
-            frame = executor.run(prune(query))
+            frame = executor.run(optimize(query))
             logger.debug("ran a query in %.2f ms: %d rows", (time.perf_counter() - run_started) * 1e3, len(frame))
             yield Result(schema=query.columns, frame=frame, visualization=executor.visualization)
 

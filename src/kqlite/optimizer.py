@@ -1,4 +1,4 @@
-"""Column pruning: drop the columns no later operator reads, as early as possible.
+"""Plan rewrites before a query runs: filters pushed into joins, unread columns pruned.
 
 A query over a wide table usually reads a few of its columns; a join or lookup
 gathers every column of its inputs, so on 45 million rows each column not gathered
@@ -10,9 +10,70 @@ input (union, plugins, shared `let` tables) keep their input whole.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, replace
+from typing import Any
 
 from kqlite.semantics import bound as b
+
+# Join kinds whose result does not change when a filter on left-side columns runs
+# before the join instead of after it; likewise for the right side. For innerunique
+# this is Kusto's own behaviour, and it changes which left row survives deduplication:
+# the documented example filters first.
+_LEFT_PUSHABLE = {"inner", "innerunique", "leftouter", "leftsemi", "leftanti"}
+_RIGHT_PUSHABLE = {"inner", "innerunique", "rightouter", "rightsemi", "rightanti"}
+
+
+def optimize(node: b.BoundTabular) -> b.BoundTabular:
+    """Apply every rewrite: push filters into joins, then prune unread columns."""
+    return prune(push_filters(node))
+
+
+def push_filters(node: b.BoundTabular) -> b.BoundTabular:
+    """Move a `where` below a join when it reads the columns of one side only."""
+    node = _map_inputs(node, push_filters)
+    if not (isinstance(node, b.Filter) and isinstance(node.input, b.JoinRows)):
+        return node
+
+    join = node.input
+    needed = _columns_of(node.predicate)
+    left_names = {output: source for source, output in join.left_columns}
+    right_names = {output: source for source, output in join.right_columns}
+
+    if needed and needed <= left_names.keys() and join.kind in _LEFT_PUSHABLE and not join.is_lookup:
+        predicate = rename_columns(node.predicate, left_names)
+        left = push_filters(b.Filter(columns=join.left.columns, span=node.span, input=join.left, predicate=predicate))
+        return replace(join, left=left)
+    if needed and needed <= right_names.keys() and join.kind in _RIGHT_PUSHABLE and not join.is_lookup:
+        predicate = rename_columns(node.predicate, right_names)
+        right = push_filters(b.Filter(columns=join.right.columns, span=node.span, input=join.right, predicate=predicate))
+        return replace(join, right=right)
+    return node
+
+
+def _map_inputs(node: b.BoundTabular, transform: Any) -> b.BoundTabular:
+    changes: dict[str, Any] = {}
+    for name in ("input", "left", "right"):
+        child = getattr(node, name, None)
+        if isinstance(child, b.BoundTabular):
+            changes[name] = transform(child)
+    inputs = getattr(node, "inputs", None)
+    if isinstance(inputs, tuple):
+        changes["inputs"] = tuple(transform(child) for child in inputs)
+    return replace(node, **changes) if changes else node
+
+
+def rename_columns(expr: b.BoundExpr, mapping: dict[str, str]) -> b.BoundExpr:
+    """Rewrite the column references of an expression through `mapping`."""
+    if isinstance(expr, b.BoundColumn):
+        return replace(expr, name=mapping.get(expr.name, expr.name))
+    changes: dict[str, Any] = {}
+    for field in fields(expr):
+        value = getattr(expr, field.name)
+        if isinstance(value, b.BoundExpr):
+            changes[field.name] = rename_columns(value, mapping)
+        elif isinstance(value, tuple) and value and all(isinstance(item, b.BoundExpr) for item in value):
+            changes[field.name] = tuple(rename_columns(item, mapping) for item in value)
+    return replace(expr, **changes) if changes else expr
 
 
 def prune(node: b.BoundTabular, required: set[str] | None = None) -> b.BoundTabular:

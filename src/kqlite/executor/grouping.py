@@ -114,6 +114,11 @@ def run_make_series(executor: Executor, node: b.MakeSeriesRows) -> pd.DataFrame:
         for aggregate in node.aggregates
     ]
 
+    if not node.keys and len(frame) == 0:
+        # Unlike summarize, make-series of an empty input returns no row, unless
+        # kind=nonempty asks for one row of default values.
+        ngroups = 0
+        codes = codes[:0]
     if ngroups == 0 and node.nonempty:
         ngroups = 1
         key_values = [to_column(None, key.expr.kql_type, 1) for key in node.keys]

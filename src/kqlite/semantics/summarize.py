@@ -255,9 +255,14 @@ class SummarizeBinder:
 
         function = AGGREGATES.get(expr.name) if isinstance(expr, nodes.Call) else None
         if function is None or not isinstance(expr, nodes.Call):
-            self.binder.error("KS208", "make-series needs an aggregate function here", expr.span)
-            return b.SeriesAggregate(name="Column", function=AGGREGATES["count"], args=(), default=0, result_type=LONG)
-        if not function.allowed_in_make_series:
+            # Kusto accepts a plain expression as a make-series "aggregate" (the docs use
+            # `other=-1 default=-2`): bins that hold rows get its value, empty bins the
+            # default. That is take_any over the bin's rows.
+            function = AGGREGATES["take_any"]
+            expr = nodes.Call(span=expr.span, name="take_any", args=(expr,))
+            if not item.column.names:
+                self.binder.error("KS208", "make-series needs an aggregate function here", expr.span)
+        elif not function.allowed_in_make_series:
             self.binder.error(
                 "KS209", f"the aggregate '{function.name}' cannot be used in make-series (it must return a number)", expr.span
             )
