@@ -180,6 +180,7 @@ def test_unary_minus():
     assert evaluate_unary("-", longs(1, None), LONG, 2).tolist() == [-1, pd.NA]
     assert evaluate_unary("-", D(hours=1), TIMESPAN, 1) == D(hours=-1)
     assert evaluate_unary("+", 5, LONG, 1) == 5
+    assert evaluate_unary("-", pd.Series([1, "x"], dtype=object), DYNAMIC, 2).tolist() == [-1, None]
 
 
 STRING_CASES = [
@@ -285,12 +286,12 @@ def test_has_any_and_has_all():
 
 def test_between():
     values = longs(1, 5, None)
-    assert evaluate_between(values, 1, 4, LONG, LONG, LONG, 3).tolist() == [True, False, pd.NA]
-    assert evaluate_between(values, 1, 4, LONG, LONG, LONG, 3, negated=True).tolist() == [False, True, pd.NA]
-    assert evaluate_between(2.5, 1, 4, REAL, LONG, LONG, 1) is True
+    assert evaluate_between(values, 1, 4, LONG, LONG, LONG, False, 3).tolist() == [True, False, pd.NA]
+    assert evaluate_between(values, 1, 4, LONG, LONG, LONG, True, 3).tolist() == [False, True, pd.NA]
+    assert evaluate_between(2.5, 1, 4, REAL, LONG, LONG, False, 1) is True
 
 
 def test_between_datetime_and_timespan_length():
     stamps = pd.Series([T("2020-01-01 12:00"), T("2020-01-03")])
-    result = evaluate_between(stamps, T("2020-01-01"), D(days=1), DATETIME, DATETIME, TIMESPAN, 2)
+    result = evaluate_between(stamps, T("2020-01-01"), D(days=1), DATETIME, DATETIME, TIMESPAN, False, 2)
     assert result.tolist() == [True, False]

@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kqlite.functions.registry import CallContext, P, scalar
+from kqlite.functions.conversion import scalar
+from kqlite.functions.registry import CallContext, P
 from kqlite.functions.values import Value, dynamic_objects, from_numpy, null_mask, object_series, string_series, text_objects, to_numpy
 from kqlite.types import BOOL, DATETIME, DYNAMIC, INT, LONG, REAL, STRING, TIMESPAN, KqlType, widest_numeric
 

@@ -6,10 +6,12 @@ Every conversion returns null when the value cannot be converted (tostring retur
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -18,7 +20,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kqlite.functions.registry import CallContext, P, scalar
+from kqlite.functions.registry import CallContext, P, Param, ReturnRule
+from kqlite.functions.registry import scalar as registry_scalar
 from kqlite.functions.values import (
     NAT,
     NS_PER_TICK,
@@ -240,6 +243,64 @@ def _fit_int32(number: int | None) -> int | None:
 
 
 # ---------------------------------------------------------------------------------------
+# Registration that converts dynamic arguments
+# ---------------------------------------------------------------------------------------
+
+# The type a dynamic argument converts to when a parameter accepts several types.
+_CONVERSION_PREFERENCE = (STRING, REAL, LONG, INT, DATETIME, TIMESPAN, BOOL, GUID, DECIMAL)
+
+
+def scalar(
+    name: str, params: Sequence[Param], returns: ReturnRule, **options: Any
+) -> Callable[[Callable[..., Value]], Callable[..., Value]]:
+    """Register a scalar function like `registry.scalar`, converting dynamic arguments first.
+
+    The binder accepts a dynamic argument for any typed parameter, as Kusto converts it
+    when the query runs (``strlen(d.name)``). The registered wrapper converts each such
+    argument to the parameter's type, so an implementation sees only its declared types.
+    A result the binder typed as dynamic is returned as dynamic values.
+    """
+
+    def register(implementation: Callable[..., Value]) -> Callable[..., Value]:
+        @functools.wraps(implementation)
+        def converting(ctx: CallContext, *args: Value) -> Value:
+            if DYNAMIC not in ctx.arg_types:
+                return implementation(ctx, *args)
+            converted_args, converted_types = _convert_arguments(params, ctx, args)
+            result_type = returns(converted_types) if callable(returns) else returns
+            result = implementation(replace(ctx, arg_types=tuple(converted_types), result_type=result_type), *converted_args)
+            if ctx.result_type is DYNAMIC and result_type is not DYNAMIC:
+                return _as_dynamic(result)
+            return result
+
+        registry_scalar(name, params, returns, **options)(converting)
+        return implementation
+
+    return register
+
+
+def _convert_arguments(params: Sequence[Param], ctx: CallContext, args: tuple[Value, ...]) -> tuple[list[Value], list[KqlType]]:
+    converted_args = list(args)
+    converted_types = list(ctx.arg_types)
+    for position, (arg, kql_type) in enumerate(zip(args, ctx.arg_types, strict=True)):
+        if kql_type is not DYNAMIC or not params:
+            continue
+        param = params[min(position, len(params) - 1)]
+        if param.types is None or DYNAMIC in param.types:
+            continue
+        target = next(t for t in _CONVERSION_PREFERENCE if t in param.types)
+        converted_args[position] = convert_dynamic(arg, target, ctx.length)
+        converted_types[position] = target
+    return converted_args, converted_types
+
+
+def _as_dynamic(result: Value) -> Value:
+    if not isinstance(result, pd.Series):
+        return result
+    return dynamic_result([python_value(item) for item in result.to_numpy(dtype=object)], False)
+
+
+# ---------------------------------------------------------------------------------------
 # Text parsing (vectorised where it matters)
 # ---------------------------------------------------------------------------------------
 
@@ -320,19 +381,19 @@ def _text_to_integer(text: pd.Series, target: KqlType) -> pd.Series:
     return _narrow(exact, nulls, target)
 
 
-@scalar("tolong", [P("value")], LONG, aliases=("toint64",))
+@registry_scalar("tolong", [P("value")], LONG, aliases=("toint64",))
 def tolong(ctx: CallContext, value: Value) -> Value:
     """Convert a value to long (reals truncate, unparsable text gives null). Example: print tolong("123") → 123"""
     return _to_integer(value, ctx.arg_types[0], LONG, ctx.length)
 
 
-@scalar("toint", [P("value")], INT)
+@registry_scalar("toint", [P("value")], INT)
 def toint(ctx: CallContext, value: Value) -> Value:
     """Convert a value to int. Example: print toint("42") → 42"""
     return _to_integer(value, ctx.arg_types[0], INT, ctx.length)
 
 
-@scalar("todouble", [P("value")], REAL, aliases=("toreal",))
+@registry_scalar("todouble", [P("value")], REAL, aliases=("toreal",))
 def todouble(ctx: CallContext, value: Value) -> Value:
     """Convert a value to real. Example: print todouble("1.5") → 1.5"""
     kql_type = ctx.arg_types[0]
@@ -348,13 +409,13 @@ def todouble(ctx: CallContext, value: Value) -> Value:
     return from_numpy(np.asarray(numbers, dtype=np.float64), nulls, REAL)
 
 
-@scalar("tostring", [P("value")], STRING)
+@registry_scalar("tostring", [P("value")], STRING)
 def tostring(ctx: CallContext, value: Value) -> Value:
     """Convert a value to its string form; null gives "". Example: print tostring(123) → "123\""""
     return to_string(value, ctx.arg_types[0])
 
 
-@scalar("todatetime", [P("value")], DATETIME)
+@registry_scalar("todatetime", [P("value")], DATETIME)
 def todatetime(ctx: CallContext, value: Value) -> Value:
     """Convert a value to datetime; unparsable text gives null. Example: print todatetime("2015-12-24") → 2015-12-24T00:00:00Z"""
     kql_type = ctx.arg_types[0]
@@ -371,7 +432,7 @@ def todatetime(ctx: CallContext, value: Value) -> Value:
     return None
 
 
-@scalar("totimespan", [P("value")], TIMESPAN, aliases=("totime",))
+@registry_scalar("totimespan", [P("value")], TIMESPAN, aliases=("totime",))
 def totimespan(ctx: CallContext, value: Value) -> Value:
     """Convert a value to timespan; a number counts ticks. Example: print totimespan("0.00:01:00") → 00:01:00"""
     kql_type = ctx.arg_types[0]
@@ -387,7 +448,7 @@ def totimespan(ctx: CallContext, value: Value) -> Value:
     return None
 
 
-@scalar("tobool", [P("value")], BOOL, aliases=("toboolean",))
+@registry_scalar("tobool", [P("value")], BOOL, aliases=("toboolean",))
 def tobool(ctx: CallContext, value: Value) -> Value:
     """Convert a value to bool ("true"/"false" text, non-zero numbers). Example: print tobool("true") → true"""
     kql_type = ctx.arg_types[0]
@@ -407,7 +468,7 @@ def _text_to_bool(text: pd.Series) -> pd.Series:
     return from_numpy((lowered == "true").to_numpy(), nulls, BOOL)
 
 
-@scalar("todynamic", [P("value")], DYNAMIC, aliases=("parse_json", "parsejson", "toobject"))
+@registry_scalar("todynamic", [P("value")], DYNAMIC, aliases=("parse_json", "parsejson", "toobject"))
 def todynamic(ctx: CallContext, value: Value) -> Value:
     """Parse a JSON text as a dynamic value; invalid JSON stays a string. Example: print parse_json('{"a":1}').a → 1"""
     kql_type = ctx.arg_types[0]
@@ -433,7 +494,7 @@ def parse_json_text(text: str) -> Any:
         return text
 
 
-@scalar("toguid", [P("value")], GUID)
+@registry_scalar("toguid", [P("value")], GUID)
 def toguid(ctx: CallContext, value: Value) -> Value:
     """Convert a value to guid; invalid text gives null. Example: print toguid("74be27de-1e4e-49d9-b579-fe0b331d3642")"""
     if ctx.arg_types[0] is GUID:
@@ -441,7 +502,7 @@ def toguid(ctx: CallContext, value: Value) -> Value:
     return convert_dynamic(value, GUID, ctx.length)
 
 
-@scalar("todecimal", [P("value")], DECIMAL)
+@registry_scalar("todecimal", [P("value")], DECIMAL)
 def todecimal(ctx: CallContext, value: Value) -> Value:
     """Convert a value to decimal. Example: print todecimal("123.45678") → 123.45678"""
     kql_type = ctx.arg_types[0]

@@ -17,7 +17,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kqlite.errors import KqlRuntimeError
-from kqlite.functions.registry import CallContext, P, scalar
+from kqlite.functions.conversion import scalar
+from kqlite.functions.registry import CallContext, P
 from kqlite.functions.values import (
     NS_PER_DAY,
     NS_PER_SECOND,
@@ -317,7 +318,7 @@ def _boundary_function(period: str, end: bool) -> None:
 
     def implementation(ctx: CallContext, moment: Value, offset: Value = 0) -> Value:
         stamps, nulls = _datetime(moment)
-        offsets, offset_nulls = to_numpy(offset, ctx.arg_types[1] if len(ctx.arg_types) > 1 else LONG)
+        offsets, offset_nulls = to_numpy(0 if offset is None else offset, LONG if offset is None or len(ctx.arg_types) < 2 else ctx.arg_types[1])
         if end:
             # The end is one tick before the next period starts.
             result = _period_start(stamps, period, offsets + 1) - NS_PER_TICK

@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from kqlite.errors import KqlRuntimeError
-from kqlite.functions.registry import CallContext, P, scalar
+from kqlite.functions.conversion import scalar
+from kqlite.functions.registry import CallContext, P
 from kqlite.functions.values import Value, as_list, dynamic_objects, dynamic_result, from_numpy, python_value, string_series
 from kqlite.types import BOOL, DATETIME, DYNAMIC, INT, LONG, REAL, STRING, TIMESPAN, KqlType
 
@@ -196,8 +197,12 @@ def array_index_of(ctx: CallContext, array: Value, value: Value, start: Value = 
 
     def index_of(item: Any, wanted: Any, first: Any, span: Any, nth: Any) -> Any:
         elements = as_list(item)
-        if elements is None or first is None or span is None or nth is None:
+        if elements is None:
             return None
+        # Optional arguments skipped through named arguments arrive as nulls.
+        first = 0 if first is None else first
+        span = -1 if span is None else span
+        nth = 1 if nth is None else nth
         first = first + len(elements) if first < 0 else first
         stop = len(elements) if span == -1 else min(len(elements), first + span)
         hits = [i for i in range(max(first, 0), stop) if elements[i] == wanted]

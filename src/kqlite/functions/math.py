@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kqlite.functions.registry import CallContext, P, same_as_first, scalar
+from kqlite.functions.conversion import scalar
+from kqlite.functions.registry import CallContext, P, same_as_first
 from kqlite.functions.values import NS_PER_TICK, TICK_ORIGIN_NS, Value, dynamic_result, float_values, from_numpy, map_text, to_numpy
 from kqlite.types import BOOL, DATETIME, DECIMAL, GUID, INT, LONG, REAL, STRING, TIMESPAN, KqlType
 
@@ -67,6 +68,8 @@ def ceiling(ctx: CallContext, value: Value) -> Value:
 def round_(ctx: CallContext, value: Value, precision: Value = 0) -> Value:
     """Round to a number of decimal digits (halves away from zero). Example: print round(2.15, 1) → 2.2"""
     numbers, nulls = float_values(value, ctx.arg_types[0])
+    # A precision skipped through a named argument arrives as a null literal.
+    precision = 0 if precision is None else precision
     digits, digit_nulls = to_numpy(precision, ctx.arg_types[1] if len(ctx.arg_types) > 1 else LONG)
     scale = np.power(10.0, np.asarray(digits, dtype=np.float64))
     with np.errstate(all="ignore"):

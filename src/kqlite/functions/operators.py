@@ -30,6 +30,7 @@ from kqlite.functions.values import (
     has_terms,
     is_string_operator,
     map_text,
+    object_series,
     text_objects,
     to_numpy,
 )
@@ -312,7 +313,7 @@ def _first(result: Value) -> Value:
 
 def unary_result_type(op: str, operand: KqlType) -> KqlType | None:
     """Return the result type of ``-x`` or ``+x``, or None if KQL rejects the operand type."""
-    if op in ("-", "+") and (operand.is_numeric or operand is TIMESPAN):
+    if op in ("-", "+") and (operand.is_numeric or operand in (TIMESPAN, DYNAMIC)):
         return operand
     return None
 
@@ -323,8 +324,18 @@ def evaluate_unary(op: str, operand: Value, operand_type: KqlType, length: int) 
         raise KqlRuntimeError("KL100", f"operator '{op}' cannot be applied to {operand_type}")
     if op == "+":
         return operand
+    if operand_type is DYNAMIC:
+        return _negate_dynamic(operand, length)
     values, nulls = to_numpy(operand, operand_type)
     return from_numpy(-values, nulls, operand_type)
+
+
+def _negate_dynamic(operand: Value, length: int) -> Value:
+    # A dynamic number negates to a dynamic number; anything else becomes null.
+    negated = [-item if isinstance(item, (int, float, pd.Timedelta)) and not isinstance(item, bool) else None for item in dynamic_objects(operand, length)]
+    if not isinstance(operand, pd.Series):
+        return negated[0] if negated else None
+    return object_series(negated)
 
 
 # ---------------------------------------------------------------------------------------
@@ -416,9 +427,8 @@ def evaluate_between(
     operand_type: KqlType,
     low_type: KqlType,
     high_type: KqlType,
+    negated: bool,
     length: int,
-    *,
-    negated: bool = False,
 ) -> Value:
     """Evaluate ``operand between (low .. high)`` (inclusive) or ``!between``.
 

@@ -21,8 +21,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kqlite.errors import KqlRuntimeError
-from kqlite.functions.conversion import to_string
-from kqlite.functions.registry import CallContext, P, scalar
+from kqlite.functions.conversion import scalar, to_string
+from kqlite.functions.registry import CallContext, P
 from kqlite.functions.values import (
     Value,
     arrow_strings,
@@ -56,6 +56,11 @@ def _constant_argument(value: Value, name: str, function: str) -> Any:
     if isinstance(value, pd.Series):
         raise KqlRuntimeError("KL120", f"{function}(): the {name} argument must be a constant")
     return value
+
+
+def _default(value: Any, default: Any) -> Any:
+    # An optional argument skipped through a named argument arrives as a null literal.
+    return default if value is None else value
 
 
 def _compile(pattern: str, function: str) -> re.Pattern[str]:
@@ -252,10 +257,10 @@ def extract_all(ctx: CallContext, pattern: Value, source: Value) -> Value:
 def indexof(ctx: CallContext, source: Value, lookup: Value, start: Value = 0, length: Value = -1, occurrence: Value = 1) -> Value:
     """Return the zero-based index of the first occurrence of a string, or -1. Example: print indexof("abcdefg", "cde") → 2"""
     needle = str(_constant_argument(lookup, "lookup", "indexof"))
-    first = _constant_argument(start, "start_index", "indexof")
-    span = _constant_argument(length, "length", "indexof")
-    nth = _constant_argument(occurrence, "occurrence", "indexof")
-    if first is None or span is None or nth is None or first < 0 or span < -1 or nth <= 0:
+    first = _default(_constant_argument(start, "start_index", "indexof"), 0)
+    span = _default(_constant_argument(length, "length", "indexof"), -1)
+    nth = _default(_constant_argument(occurrence, "occurrence", "indexof"), 1)
+    if first < 0 or span < -1 or nth <= 0:
         return None
 
     def position(text: str) -> int:
@@ -274,7 +279,7 @@ def indexof(ctx: CallContext, source: Value, lookup: Value, start: Value = 0, le
 def countof(ctx: CallContext, source: Value, search: Value, kind: Value = "normal") -> Value:
     """Count occurrences of a string (overlapping) or of a regex. Example: print countof("ananas", "ana") → 2"""
     needle = str(search)
-    if str(kind).lower() == "regex":
+    if str(_default(kind, "normal")).lower() == "regex":
         regex = _compile(needle, "countof")
         count = lambda text: sum(1 for _ in regex.finditer(text))  # noqa: E731
     elif needle == "":
@@ -294,7 +299,7 @@ def reverse(ctx: CallContext, value: Value) -> Value:
 def strrep(ctx: CallContext, value: Value, multiplier: Value, delimiter: Value = "") -> Value:
     """Repeat a value a number of times, with an optional delimiter. Example: print strrep("ABC", 2, ",") → "ABC,ABC\""""
     times = _constant_argument(multiplier, "multiplier", "strrep")
-    separator = str(_constant_argument(delimiter, "delimiter", "strrep"))
+    separator = str(_default(_constant_argument(delimiter, "delimiter", "strrep"), ""))
     # Kusto caps the multiplier at 1024 and treats values below 1 as 1.
     count = 1 if times is None else min(max(int(times), 1), 1024)
     return map_text(_text(value, ctx.arg_types[0]), _each(lambda text: separator.join([text] * count)))
