@@ -8,6 +8,10 @@ value column with 1 % nulls, then times, as medians of `--repeats` runs:
 * ``make_series_sum``: ``make-series sum(v) on t step 1d by k`` given the codes,
 * ``make_series_sum_count_avg``: the same with ``sum``, ``count`` and ``avg``.
 
+Each figure is a median of wall-clock and of CPU seconds. The load average at the
+start is recorded too, because other processes on the machine slow the wall-clock
+figures down.
+
 Run: ``PYTHONPATH=src python benchmarks/make_series_bench.py`` (writes
 ``benchmarks/results/make_series.json``).
 """
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import time
@@ -45,13 +50,15 @@ def build_input(rows: int, series: int, seed: int = 0) -> tuple[pd.Series, pd.Se
     return axis, key, values
 
 
-def median_seconds(run: Callable[[], object], repeats: int) -> float:
-    timings = []
+def median_seconds(run: Callable[[], object], repeats: int) -> dict[str, float]:
+    """Return the median wall-clock and CPU seconds of `repeats` runs."""
+    wall, cpu = [], []
     for _ in range(repeats):
-        began = time.perf_counter()
+        began, began_cpu = time.perf_counter(), time.process_time()
         run()
-        timings.append(time.perf_counter() - began)
-    return statistics.median(timings)
+        wall.append(time.perf_counter() - began)
+        cpu.append(time.process_time() - began_cpu)
+    return {"wall": round(statistics.median(wall), 3), "cpu": round(statistics.median(cpu), 3)}
 
 
 def main() -> None:
@@ -80,6 +87,8 @@ def main() -> None:
         "series": arguments.series,
         "bins": 30,
         "repeats": arguments.repeats,
+        "load_average_1min": round(os.getloadavg()[0], 2),
+        "cpus": os.cpu_count(),
         "machine": f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
         f"numpy {np.__version__}, pandas {pd.__version__}",
         "seconds": {

@@ -1,8 +1,8 @@
 """Tests of the aggregate kernels, called directly with group codes.
 
 The conformance cases are reproduced by building their input by hand and
-computing the aggregates the query asks for; the expected rows come from the
-shared conformance file when it is present.
+computing the aggregates of their query. The expected rows come from the shared
+conformance file when it is present.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kqlite.errors import KqlRuntimeError
 from kqlite.functions import aggregates  # noqa: F401  (registers the aggregates)
 from kqlite.functions.registry import AGGREGATES, CallContext
 from kqlite.operators.grouping import group_codes
@@ -103,6 +104,13 @@ def test_many_keys_past_int64_product() -> None:
     assert ngroups == rows
     assert codes.tolist() == list(range(rows))
     assert values[7].tolist() == (np.arange(rows) % 3).tolist()
+
+
+def test_dynamic_key_rejected() -> None:
+    key = pd.Series([[1], [2]], dtype=object)
+
+    with pytest.raises(KqlRuntimeError, match="dynamic"):
+        group_codes([key])
 
 
 def test_empty_input_has_no_groups() -> None:

@@ -117,6 +117,19 @@ def test_make_series_fill_with_step_7d() -> None:
     assert sums[0].dtype == np.int64
 
 
+def test_constant_series_with_default() -> None:
+    # `other=-1 default=-2`: cells with rows get the constant, empty cells the default.
+    stamps = times("2025-01-07", "2025-01-16", "2025-02-01")
+
+    (others,), _ = make_series(
+        stamps, DATETIME, np.zeros(3, dtype=np.int64), 1, pd.Timestamp("2025-01-06"), pd.Timestamp("2025-02-09"),
+        pd.Timedelta(days=7), False, [aggregate("take_any", -1, types=(LONG,), default=-2)],
+    )
+
+    expected = conformance_rows("make_series_mv_expand_fill")
+    assert others[0].tolist() == [row[2] for row in expected]
+
+
 def test_make_series_to_exclusive_count() -> None:
     stamps = times("2017-01-01", "2017-01-02", "2017-01-02T12:00", "2017-01-03")
 
@@ -281,7 +294,9 @@ def test_default_null_gives_nan() -> None:
     )
 
     assert sums[0].dtype == np.float64
-    assert sums[0][0] == 1 and np.isnan(sums[0][1]) and sums[0][2] == 2
+    assert sums[0][0] == 1
+    assert np.isnan(sums[0][1])
+    assert sums[0][2] == 2
 
 
 def test_general_path_aggregates() -> None:
@@ -326,7 +341,8 @@ def test_avg_with_null_values_in_cell() -> None:
     )
 
     # The second cell has a row whose value is null: avg over no values is null.
-    assert averages[0][0] == 2.0 and np.isnan(averages[0][1])
+    assert averages[0][0] == 2.0
+    assert np.isnan(averages[0][1])
     assert sums[0].tolist() == [2, 0]
 
 

@@ -1,11 +1,12 @@
 """Aggregates of `summarize` and `make-series`: counts, sums, averages, extremes, spread.
 
 Every aggregate follows the registry's convention ``implementation(ctx, codes,
-ngroups, *args)`` and returns one value per group. A group without any
-contributing row (only possible for `summarize` without `by` on empty input, in
-`make-series` cells, or when an ``*if`` predicate is never true) gets the
-aggregate's documented default: 0 for the counts, sums, `stdev` and `variance`,
-NaN for `avg`, an empty array for the ``make_*`` family and null for the rest.
+ngroups, *args)`` and returns one value per group. A group can lack contributing
+rows in three cases: `summarize` without `by` on empty input, an empty
+`make-series` cell, or an ``*if`` predicate that is never true. Such a group gets
+the aggregate's documented default: 0 for the counts, sums, `stdev` and
+`variance`, NaN for `avg`, an empty array for the ``make_*`` family and null for
+the rest.
 
 The row-selecting aggregates (`arg_min`, `arg_max`, `take_any`) and the
 percentiles live in `aggregates_rows`, the dynamic-array builders (`make_list`,
@@ -185,14 +186,14 @@ def count_distinctif(ctx: CallContext, codes: np.ndarray, ngroups: int, expr: Va
 # ------------------------------------------------------------------------------ sums
 
 
-def _decimal_reduce(codes: np.ndarray, series: pd.Series, ngroups: int, how: str) -> list[Any]:
+def _decimal_reduce(codes: np.ndarray, series: pd.Series, ngroups: int, operation: str) -> list[Any]:
     # NOTE: decimals are summed with Python's Decimal through a pandas groupby, so
     # a decimal column costs a Python-level operation per row.
     valid = series.notna().to_numpy() & (codes >= 0)
     values = pd.Series(series.to_numpy(dtype=object)[valid], dtype=object)
     grouped = values.groupby(codes[valid])
-    reduced = grouped.sum() if how == "sum" else grouped.sum() / grouped.count()
-    result: list[Any] = [Decimal(0) if how == "sum" else None] * ngroups
+    reduced = grouped.sum() if operation == "sum" else grouped.sum() / grouped.count()
+    result: list[Any] = [Decimal(0) if operation == "sum" else None] * ngroups
     for group, value in reduced.items():
         result[int(group)] = value
     return result

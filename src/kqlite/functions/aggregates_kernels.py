@@ -121,6 +121,7 @@ def kept_rows(codes: np.ndarray, valid: np.ndarray | None = None) -> np.ndarray 
 
 
 def select(array: np.ndarray, keep: np.ndarray | None) -> np.ndarray:
+    """Return the rows of `array` that `keep` marks (all of them for None)."""
     return array if keep is None else array[keep]
 
 
@@ -272,11 +273,6 @@ def group_slices(codes: np.ndarray, ngroups: int) -> tuple[np.ndarray, np.ndarra
     starts = np.zeros(ngroups + 1, dtype=np.int64)
     np.cumsum(sizes, out=starts[1:])
     return order, starts
-
-
-def null_of(kql_type: KqlType) -> Any:
-    """Return the null value of `kql_type` as one Python value."""
-    return "" if kql_type is STRING else None
 
 
 def unsupported_type(aggregate: str, kql_type: KqlType) -> KqlRuntimeError:

@@ -37,12 +37,12 @@ def _arg_extreme(ctx: CallContext, codes: np.ndarray, ngroups: int, expr: Value,
     keys, valid, _ = orderable_keys(argument(ctx, codes, 0, expr))
     rows = np.arange(len(codes), dtype=np.int64)
     keep = (codes >= 0) & valid
-    kept_codes, kept_keys, kept_rows_ = codes[keep], keys[keep], rows[keep]
+    kept_codes, kept_keys, kept_positions = codes[keep], keys[keep], rows[keep]
 
     # Among the rows holding the group's extreme, the first one wins a tie.
     extremes = group_extreme(kept_codes, kept_keys, ngroups, largest)
     hits = kept_keys == extremes[kept_codes]
-    chosen = first_row_per_group(kept_codes[hits], kept_rows_[hits], ngroups)
+    chosen = first_row_per_group(kept_codes[hits], kept_positions[hits], ngroups)
 
     # KQL: when the expression is null in every row of a group, an arbitrary row of
     # the group is returned; kqlite returns its first row.

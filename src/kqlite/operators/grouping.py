@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from kqlite.errors import KqlRuntimeError
+
 # Combined codes up to this many possible groups are renumbered with plain array
 # indexing. Past it a hash-based factorisation is cheaper in memory.
 _DENSE_LIMIT = 1 << 24
@@ -26,9 +28,9 @@ def group_codes(keys: list[pd.Series], length: int | None = None) -> tuple[np.nd
     Returns, for each row, its group number (int64), the number of groups, and
     one Series per key holding each group's key value in the key's own dtype
     (a `category` key keeps only the categories that occur). With no keys every
-    row is in group 0 and there is exactly one group, even for empty input,
-    because `summarize` without `by` always returns one row; `length` then gives
-    the number of rows.
+    row is in group 0 and `length` gives the number of rows. There is then
+    exactly one group, even for empty input, because `summarize` without `by`
+    always returns one row.
     """
     if not keys:
         return np.zeros(length or 0, dtype=np.int64), 1, []
@@ -65,7 +67,11 @@ def _key_codes(key: pd.Series) -> tuple[np.ndarray, int]:
             codes = np.where(codes < 0, null_code, codes).astype(np.int64)
         return codes, null_code + 1
 
-    codes, uniques = pd.factorize(key, use_na_sentinel=False)
+    try:
+        codes, uniques = pd.factorize(key, use_na_sentinel=False)
+    except TypeError as error:
+        # Arrays and property bags are unhashable; KQL rejects dynamic group keys.
+        raise KqlRuntimeError("KL316", "cannot group by a dynamic value", hint="convert the key with tostring()") from error
     return codes.astype(np.int64, copy=False), max(len(uniques), 1)
 
 

@@ -7,7 +7,7 @@ KQL rules implemented here:
   dropped, so there are ``ceil((end - start) / s)`` bins.
 * `from` omitted: the series starts at ``bin(min(axis), s)``, with `bin` aligned on 0,
   or for datetimes on 0001-01-01 (Kusto's tick origin, so 7-day bins start on
-  Mondays). `to` omitted: it ends after the last bin that holds a row. Both are
+  Mondays). `to` omitted: it ends after the last bin that contains a row. Both are
   computed over the whole input, so every output row has the same axis.
 * ``in range(start, stop, s)``: `stop` is inclusive and rows are binned with plain
   ``bin()``, so the first bin is ``bin(start, s)``.
@@ -94,10 +94,10 @@ def make_series(
 ) -> tuple[list[pd.Series], np.ndarray]:
     """Compute the arrays of a `make-series` for `ngroups` groups.
 
-    `codes` gives each row's group (``-1``: no group); `start` and `end` are None
-    when the query omits `from` or `to` (for ``in range`` they are its start and
-    inclusive stop). `ctx_factory(length, arg_types, result_type)` builds the
-    CallContext of each aggregate call. Returns one object Series of `ngroups`
+    `codes` gives each row's group, ``-1`` for a row in no group. `start` and
+    `end` are None when the query omits `from` or `to`. For ``in range`` they are
+    its start and inclusive stop. `ctx_factory(length, arg_types, result_type)`
+    builds the CallContext of each aggregate call. Returns one object Series of `ngroups`
     rows per aggregate, whose elements are 1-D numpy arrays (row views of one 2-D
     block), and the array of bin start values for the axis column. Long and int
     results are int64 arrays unless a cell is null, which makes them float64 with
@@ -181,14 +181,18 @@ def _plan_bins(
         count = max(0, math.floor((_bin_value(high, step_number, origin) - first) / step_number) + 1)
         return _Bins(first, step_number, count, low, high, high_inclusive=True)
 
-    has_rows = bool(valid.any())
-    axis_min = (values.min() if valid.all() else values[valid].min()) if has_rows else None
-    first = low if low is not None else _bin_value(axis_min, step_number, origin) if has_rows else 0
+    present = values if valid.all() else values[valid]
+    if low is not None:
+        first = low
+    elif len(present):
+        first = _bin_value(present.min(), step_number, origin)
+    else:
+        first = 0
+
     if high is not None:
         count = max(0, math.ceil((high - first) / step_number))
-    elif has_rows:
-        axis_max = values.max() if valid.all() else values[valid].max()
-        count = math.floor((axis_max - first) / step_number) + 1 if axis_max >= first else 0
+    elif len(present) and present.max() >= first:
+        count = math.floor((present.max() - first) / step_number) + 1
     else:
         count = 0
     return _Bins(first, step_number, count, first, high, high_inclusive=False)
