@@ -1,0 +1,95 @@
+"""Hints for frequent slips in KQL text, added to syntax errors.
+
+`slip_hint` looks at the place where parsing failed (the text, the offset of the token
+that did not fit, its spelling and the spellings the parser expected there) and names
+the likely slip: a missing '|', '=' used to compare, a trailing comma, a `let` without
+its ';', a week unit, `&&` for `and`, `not x` for `not(x)`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+# Every tabular operator of KQL (the "Tabular operators" section of the KQL reference).
+KQL_OPERATORS = frozenset(
+    {
+        "as", "consume", "count", "datatable", "distinct", "evaluate", "extend", "externaldata",
+        "facet", "filter", "find", "fork", "getschema", "graph-match", "graph-merge",
+        "graph-to-table", "invoke", "join", "limit", "lookup", "macro-expand", "make-graph",
+        "make-series", "mv-apply", "mv-expand", "mvapply", "mvexpand", "order", "parse",
+        "parse-kv", "parse-where", "partition", "print", "project", "project-away",
+        "project-keep", "project-rename", "project-reorder", "range", "reduce", "render",
+        "sample", "sample-distinct", "scan", "search", "serialize", "sort", "summarize", "take",
+        "top", "top-hitters", "top-nested", "union", "where",
+    }
+)
+
+# The operators that kqlite's grammar accepts after '|'.
+PARSED_OPERATORS = frozenset(
+    {
+        "as", "count", "distinct", "evaluate", "extend", "filter", "getschema", "join", "limit",
+        "lookup", "make-series", "mv-expand", "mvexpand", "order", "project", "project-away",
+        "project-keep", "project-rename", "project-reorder", "render", "serialize", "sort",
+        "summarize", "take", "top", "union", "where",
+    }
+)
+
+_WEEK = re.compile(r"[0-9](w|wk|wks|week|weeks)$")
+
+
+def suggest_operator(word: str) -> str | None:
+    """Return "did you mean ...?" for a misspelt operator name, or None."""
+    matches = difflib.get_close_matches(word.lower(), sorted(PARSED_OPERATORS), n=1)
+    return f"did you mean '{matches[0]}'?" if matches else None
+
+
+def slip_hint(text: str, offset: int, found: str, expected: frozenset[str]) -> str | None:
+    """Return a hint for the slip that most likely caused a syntax error, or None.
+
+    `found` is the text of the token that did not fit (empty at the end of the text) and
+    `expected` holds the spellings the parser could accept there, such as ``'|'``.
+    """
+    before = text[:offset].rstrip()
+    previous_word = re.search(r"([A-Za-z_]\w*)\s*$", before)
+
+    if found in PARSED_OPERATORS and "'|'" in expected:
+        return f"add '|' before '{found}': each query operator follows a '|'"
+
+    if found == "=":
+        return "use '==' to compare two values; '=' gives a name to a column"
+
+    if before.endswith(",") and found in ("|", ";", ")", "by", "on", ""):
+        return "remove the trailing ','"
+
+    if found == "|" and before.endswith("|"):
+        return "use 'or' to combine conditions; '||' is not KQL"
+
+    if found in ("w", "wk", "wks", "week", "weeks") and _WEEK.search(text[: offset + len(found)]):
+        return "KQL has no week unit: write 7d for one week"
+
+    if previous_word is not None and previous_word.group(1) == "not" and found not in ("(", ""):
+        return "not is a function in KQL: write not(condition)"
+
+    if "';'" in expected and _statement_text(text, offset).startswith("let"):
+        return "end the let statement with ';' before the next statement"
+
+    return None
+
+
+def character_hint(character: str) -> str | None:
+    """Return a hint for a character that no KQL token starts with, or None."""
+    if character == "&":
+        return "use 'and' to combine conditions; '&&' is not KQL"
+    if character in "'\"":
+        return "the string is not closed: end it with the same quote on the same line"
+    if character == "`":
+        return "a multi-line string starts and ends with ```"
+    return None
+
+
+def _statement_text(text: str, offset: int) -> str:
+    """Return the statement around `offset`: the text after the last ';' before it."""
+    start = text.rfind(";", 0, offset) + 1
+    lines = [line for line in text[start:offset].splitlines() if not line.lstrip().startswith("//")]
+    return "\n".join(lines).strip()

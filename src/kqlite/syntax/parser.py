@@ -1,0 +1,196 @@
+"""Parse KQL query text into a `kqlite.syntax.nodes.Script`.
+
+The LALR parser is built once per process, when the first query is parsed, from
+`grammar/kql.lark`; lark's cache keeps the built tables in the temporary folder, so later
+processes load them instead of building them again. Control commands (text starting with
+'.') are parsed by `kqlite.storage.commands`, not here.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.resources
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from lark import Lark, Token
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
+from kqlite.errors import KqlError, KqlInternalError, KqlSyntaxError, Span
+from kqlite.syntax import hints, nodes
+from kqlite.syntax.builder import Builder, unknown_operator_error
+
+# At most this many expected tokens are listed in a syntax error.
+MAX_EXPECTED = 6
+
+# How regular-expression terminals are named in "expected ..." messages.
+_TERMINAL_WORDS = {
+    "NAME": "a name",
+    "BRACKET_NAME": "a name",
+    "WILDCARD": "a column name pattern",
+    "HINT_NAME": "hint.<name>",
+    "DOLLAR_SIDE": "$left or $right",
+    "LONG": "a number",
+    "REAL": "a number",
+    "TIMESPAN": "a timespan",
+    "STRING": "a string",
+    "DATETIME_CALL": "datetime(...)",
+    "TIMESPAN_CALL": "timespan(...)",
+    "GUID_CALL": "guid(...)",
+    "TYPED_CALL": "a typed literal",
+    "_MV_EXPAND": "'mv-expand'",
+    "$END": "end of text",
+}
+# Spellings of the tokens that can start a scalar expression; when a name and a number
+# are both expected, the message says "an expression" instead of listing them all.
+_EXPRESSION_STARTS = frozenset(
+    {"a name", "a number", "a string", "a timespan", "datetime(...)", "timespan(...)", "guid(...)",
+     "a typed literal", "$left or $right", "'true'", "'True'", "'TRUE'", "'false'", "'False'", "'FALSE'",
+     "'dynamic'", "'typeof'", "'range'", "'('", "'['", "'-'", "'+'"}
+)
+# Spellings of binary operators; when several are expected, the message says "an operator".
+_OPERATORS = frozenset(
+    {"'or'", "'and'", "'=='", "'!='", "'<>'", "'=~'", "'!~'", "'<'", "'<='", "'>'", "'>='", "'+'", "'-'",
+     "'*'", "'/'", "'%'", "'in'", "'!in'", "'in~'", "'!in~'", "'has_any'", "'has_all'", "'between'",
+     "'!between'", "'matches'", "'.'", "'['"}
+    | {f"'{negation}{word}{suffix}'" for negation in ("", "!") for suffix in ("", "_cs")
+       for word in ("contains", "has", "hasprefix", "hassuffix", "startswith", "endswith")}
+)
+# Spellings listed first, in this order: they end or continue a clause.
+_FIRST_SPELLINGS = ("'|'", "','", "')'", "']'", "'}'", "'by'", "'on'", "'step'", "'='", "'with'", "'default'")
+_LAST_SPELLINGS = ("an operator", "';'", "end of text")
+
+
+def parse(text: str) -> nodes.Script:
+    """Parse a KQL query text (one or more statements separated by ';').
+
+    Raises:
+        KqlSyntaxError: the text is not valid KQL; the error's span marks the token
+            where parsing stopped (the end of the text when it ended too early). The
+            caller attaches the text with `KqlError.with_source` before showing it.
+        KqlNotSupportedError: a KQL operator that kqlite does not parse.
+    """
+    try:
+        tree = _parser().parse(text)
+    except UnexpectedInput as error:
+        raise _syntax_error(text, error) from None
+
+    try:
+        return Builder(text).build(tree)
+    except KqlError:
+        raise
+    except Exception as error:
+        raise KqlInternalError("KL900", f"building the syntax tree failed: {error!r}") from error
+
+
+@functools.cache
+def _parser() -> Lark:
+    return Lark(
+        _grammar_path().read_text(encoding="utf-8"),
+        parser="lalr",
+        lexer="contextual",
+        postlex=_KeywordsAsWords(),
+        propagate_positions=True,
+        maybe_placeholders=True,
+        cache=True,
+    )
+
+
+def _grammar_path() -> Path:
+    """Find the grammar: package data in an installed wheel, else the repository's file."""
+    packaged = importlib.resources.files("kqlite") / "grammar" / "kql.lark"
+    if packaged.is_file():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[3] / "grammar" / "kql.lark"
+
+
+class _KeywordsAsWords:
+    """Let the lexer read a whole word in every parser state.
+
+    The contextual lexer only tries the terminals of the current state; where NAME is
+    not among them, the keyword `by` would match the start of `bye`. Accepting NAME
+    everywhere makes the lexer read `bye` as one word, and the parser report it.
+    """
+
+    always_accept = ("NAME",)
+
+    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        return stream
+
+
+def _syntax_error(text: str, error: UnexpectedInput) -> KqlError:
+    if isinstance(error, UnexpectedCharacters):
+        character = text[error.pos_in_stream]
+        return KqlSyntaxError(
+            "KS002",
+            f"unexpected character '{character}'",
+            Span(error.pos_in_stream, error.pos_in_stream + 1),
+            hint=hints.character_hint(character),
+        )
+
+    assert isinstance(error, UnexpectedToken)
+    token = error.token
+    at_end = token.type == "$END"
+    span = Span(len(text), len(text)) if at_end else Span(token.start_pos or 0, token.end_pos or 0)
+    found = "" if at_end else str(token.value)
+
+    unknown = _unknown_operator(text, span.start)
+    if unknown is not None:
+        return unknown
+
+    expected_terminals = set(error.accepts or error.expected)
+    expected = _spellings(expected_terminals)
+    found_text = "end of text" if at_end else f"'{found}'"
+    hint = hints.slip_hint(text, span.start, found, frozenset(expected))
+
+    if text[: span.start].rstrip().endswith("|") and not text[: span.start].rstrip().endswith("||"):
+        return KqlSyntaxError("KS176", f"expected a query operator after '|' - found {found_text}", span, hint=hint)
+    listed = expected[0] if len(expected) == 1 else f"one of: {', '.join(expected[:MAX_EXPECTED])}"
+    return KqlSyntaxError("KS005", f"expected {listed} - found {found_text}", span, hint=hint)
+
+
+def _unknown_operator(text: str, offset: int) -> KqlError | None:
+    """Report the operator of the current pipe segment if kqlite does not parse it.
+
+    The grammar reads any word after '|' as an operator name so that the error names
+    it; the parse then fails on the following token, inside that segment.
+    """
+    pipe = text.rfind("|", 0, offset)
+    operator = _OPERATOR_WORD.match(text, pipe + 1) if pipe >= 0 else None
+    if operator is None or operator.group(1) in hints.PARSED_OPERATORS:
+        return None
+    return unknown_operator_error(operator.group(1), Span(operator.start(1), operator.end(1)))
+
+
+_OPERATOR_WORD = re.compile(r"\s*([A-Za-z_][\w-]*)")
+
+
+def _spellings(terminals: set[str]) -> list[str]:
+    """Turn terminal names into the spellings a user types, most useful first."""
+    words = {_spelling(name) for name in terminals}
+    if {"a name", "a number"} <= words:
+        words = (words - _EXPRESSION_STARTS) | {"an expression"}
+    if len(words & _OPERATORS) > 2:
+        words = (words - _OPERATORS) | {"an operator"}
+
+    def rank(spelling: str) -> tuple[int, str]:
+        if spelling in _FIRST_SPELLINGS:
+            return 0, f"{_FIRST_SPELLINGS.index(spelling):02}"
+        if spelling in _LAST_SPELLINGS:
+            return 3, f"{_LAST_SPELLINGS.index(spelling):02}"
+        if spelling[1:2].isalpha() or not spelling.startswith("'"):
+            return 1, spelling
+        return 2, spelling
+
+    return sorted(words, key=rank)
+
+
+def _spelling(terminal: str) -> str:
+    if terminal in _TERMINAL_WORDS:
+        return _TERMINAL_WORDS[terminal]
+    pattern: Any = _parser().get_terminal(terminal).pattern
+    if pattern.type == "str":
+        return f"'{pattern.value}'"
+    return terminal.lower()
