@@ -22,7 +22,7 @@ def test_datetime_function_on_dynamic():
 
 
 def test_dynamic_result_stays_dynamic():
-    # abs() of a dynamic value is typed dynamic by the binder, so the column holds objects.
+    # abs() of a dynamic value is typed dynamic by the binder, so the column contains Python objects.
     result = call("abs", pd.Series([-2, None], dtype=object), types=[DYNAMIC])
     assert result.dtype == object
     assert result.tolist() == [2.0, None]

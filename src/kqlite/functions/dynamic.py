@@ -130,7 +130,7 @@ _sort_function("array_sort_desc", descending=True)
 
 @scalar("set_has_element", [P("set", DYNAMIC), P("value")], BOOL)
 def set_has_element(ctx: CallContext, array: Value, value: Value) -> Value:
-    """Tell whether a dynamic array holds a value. Example: print set_has_element(dynamic(["a", "b"]), "b") → true"""
+    """Tell whether a dynamic array contains a value. Example: print set_has_element(dynamic(["a", "b"]), "b") → true"""
     return _typed(ctx, (array, value), lambda item, wanted: None if as_list(item) is None else wanted in as_list(item), BOOL)
 
 

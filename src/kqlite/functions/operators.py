@@ -3,7 +3,7 @@
 The binder calls the ``*_result_type`` functions. They return None when KQL rejects the
 operand types, and the binder reports it. The executor calls the ``evaluate_*``
 functions. Operands are columns (pandas Series) or constants, as in
-`kqlite.functions.registry`; a result is a Series of ``length`` rows with a fresh
+`kqlite.functions.registry`. A result is a Series of ``length`` rows with a fresh
 RangeIndex, or a constant when every operand is constant.
 
 Null rules (Kusto): arithmetic and ordering comparisons propagate null; ``==`` gives
@@ -120,6 +120,8 @@ def _arithmetic(op: str, left: Value, right: Value, left_type: KqlType, right_ty
         if result_type in (INT, LONG):
             values, extra_nulls = _integer_arithmetic(op, left_values, right_values)
             return from_numpy(values, nulls | extra_nulls, result_type)
+        # NOTE: decimal arithmetic runs on float64 here, so decimals keep about 15
+        # significant digits instead of Kusto's 34.
         values = _real_arithmetic(op, left_values.astype(np.float64), right_values.astype(np.float64))
         return from_numpy(values, nulls | np.isnan(values), result_type)
 
@@ -397,7 +399,10 @@ def _membership(operand: Value, values: list[object], operand_type: KqlType, len
         operand_values, nulls = to_numpy(operand, operand_type)
         return from_numpy(np.isin(operand_values, listed_ns) & ~nulls, np.zeros_like(nulls), BOOL)
     if operand_type.is_numeric or operand_type is BOOL:
-        numbers = [float(v) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool) or operand_type is BOOL and isinstance(v, bool)]
+        if operand_type is BOOL:
+            numbers = [float(v) for v in values if isinstance(v, bool)]
+        else:
+            numbers = [float(v) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
         operand_values, nulls = to_numpy(operand, operand_type)
         return from_numpy(np.isin(np.asarray(operand_values, dtype=np.float64), numbers) & ~nulls, np.zeros_like(nulls), BOOL)
     objects = dynamic_objects(operand, length)
