@@ -256,6 +256,29 @@ def test_null_axis_and_ungrouped_rows_dropped() -> None:
     assert counts[0].tolist() == [1]
 
 
+def test_real_axis_null_dropped() -> None:
+    values = pd.Series([1.0, np.nan, 7.5])
+
+    (counts,), axis = make_series(
+        values, REAL, np.zeros(3, dtype=np.int64), 1, None, None, 2.5, False, [aggregate("count")]
+    )
+
+    assert axis.tolist() == [0.0, 2.5, 5.0, 7.5]
+    assert counts[0].tolist() == [1, 0, 0, 1]
+
+
+def test_to_given_from_omitted() -> None:
+    stamps = times("2020-01-01T10:00", "2020-01-02", "2020-01-04")
+
+    (counts,), axis = make_series(
+        stamps, DATETIME, np.zeros(3, dtype=np.int64), 1, None, pd.Timestamp("2020-01-03"), DAY, False,
+        [aggregate("count")],
+    )
+
+    assert iso_days(axis) == ["2020-01-01T00:00:00", "2020-01-02T00:00:00"]
+    assert counts[0].tolist() == [1, 1]
+
+
 def test_bin_limit() -> None:
     stamps = times("2020-01-01")
 

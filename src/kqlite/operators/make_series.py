@@ -75,8 +75,8 @@ class _Bins:
     first: int | float
     step: int | float
     count: int
-    low: int | float | None  # rows below are dropped
-    high: int | float | None  # rows above (or at, unless high_inclusive) are dropped
+    low: int | float | None  # given start: rows below are dropped
+    high: int | float | None  # given end: rows above (or at, unless high_inclusive) are dropped
     high_inclusive: bool
 
 
@@ -195,7 +195,7 @@ def _plan_bins(
         count = math.floor((present.max() - first) / step_number) + 1
     else:
         count = 0
-    return _Bins(first, step_number, count, first, high, high_inclusive=False)
+    return _Bins(first, step_number, count, low, high, high_inclusive=False)
 
 
 def _chunks(length: int) -> Iterator[slice]:
@@ -207,33 +207,51 @@ def _cell_slots(values: np.ndarray, axis_valid: np.ndarray, codes: np.ndarray, b
     """Number each row's (group, bin) cell from 1; 0 marks a dropped row.
 
     Slot ``group * bins + bin + 1`` lets np.bincount skip dropped rows by
-    discarding its first counter, without a filtering pass.
+    discarding its first counter, without a filtering pass. The chunks are
+    computed in place in the output, with one reused temporary buffer.
     """
     slots = np.zeros(len(values), dtype=np.int64)
     if bins.count == 0:
         return slots
     integral = values.dtype.kind == "i" and isinstance(bins.first, int) and isinstance(bins.step, int)
+    every_row_valid = bool(axis_valid.all()) and bool((codes >= 0).all())
+    group_offsets = np.empty(min(len(values), _CHUNK), dtype=np.int64)
 
     for rows in _chunks(len(values)):
-        chunk = values[rows]
+        chunk, group, out = values[rows], codes[rows], slots[rows]
         if integral:
-            index = chunk - bins.first
-            index //= bins.step
+            np.subtract(chunk, bins.first, out=out)
+            np.floor_divide(out, bins.step, out=out)
         else:
-            index = np.floor((chunk - bins.first) / bins.step).astype(np.int64)
+            # Null (NaN) axis values give meaningless bins here; they are dropped below.
+            with np.errstate(invalid="ignore"):
+                out[:] = np.floor((chunk - bins.first) / bins.step)
+        dropped = _dropped_rows(chunk, out, axis_valid[rows], group, bins, every_row_valid)
 
-        group = codes[rows]
-        keep = axis_valid[rows] & (group >= 0) & (index < bins.count)
-        if bins.low is not None:
-            keep &= chunk >= bins.low
-        if bins.high is not None:
-            keep &= chunk <= bins.high if bins.high_inclusive else chunk < bins.high
-
-        index += 1
-        index += group * bins.count
-        np.putmask(index, ~keep, 0)
-        slots[rows] = index
+        offsets = group_offsets[: len(out)]
+        np.multiply(group, bins.count, out=offsets)
+        offsets += 1
+        out += offsets
+        if dropped is not None:
+            np.putmask(out, dropped, 0)
     return slots
+
+
+def _dropped_rows(
+    chunk: np.ndarray, index: np.ndarray, valid: np.ndarray, group: np.ndarray, bins: _Bins, every_row_valid: bool
+) -> np.ndarray | None:
+    # Only the bounds the query gives need a check: a bound computed from the data
+    # contains every row by construction.
+    keep = None if every_row_valid else valid & (group >= 0)
+    checks = []
+    if bins.low is not None:
+        checks.append(chunk >= bins.low)
+    if bins.high is not None:
+        checks.append(chunk <= bins.high if bins.high_inclusive else chunk < bins.high)
+        checks.append(index < bins.count)
+    for check in checks:
+        keep = check if keep is None else keep & check
+    return None if keep is None else ~keep
 
 
 # ------------------------------------------------------------- aggregation
@@ -248,20 +266,19 @@ def _column_sums(
     """
     sums = np.zeros(ncells + 1)
     nulls = np.zeros(ncells + 1, dtype=np.int64)
-    largest = 0
-    integral = False
+    integral = pd.api.types.is_integer_dtype(column.dtype)
+    largest = 0.0
+    array = column.array
     for rows in _chunks(len(slots)):
-        values, valid = numeric_view(column.iloc[rows])
-        chunk_slots = slots[rows]
-        integral = values.dtype.kind == "i"
-        if integral and len(values):
-            # Masked integers hold 0 at their nulls, so they add nothing to the sums.
-            largest = max(largest, int(values.max()), -int(values.min()))
-        elif not valid.all():
-            values = np.where(valid, values, 0.0)
-        sums += np.bincount(chunk_slots, weights=values, minlength=ncells + 1)
-        if not valid.all():
-            nulls += np.bincount(chunk_slots[~valid], minlength=ncells + 1)
+        part = array[rows]
+        # Nulls become 0, so they add nothing to the sums.
+        weights = part.to_numpy(dtype=np.float64, na_value=0.0)
+        missing = np.asarray(part.isna())
+        if integral and len(weights):
+            largest = max(largest, float(np.abs(weights).max()))
+        sums += np.bincount(slots[rows], weights=weights, minlength=ncells + 1)
+        if missing.any():
+            nulls += np.bincount(slots[rows][missing], minlength=ncells + 1)
 
     if integral and largest * len(slots) >= _FLOAT_EXACT:
         return None
