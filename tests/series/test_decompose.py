@@ -22,7 +22,7 @@ def test_given_seasonality_with_avg_trend_is_exact() -> None:
 
 def test_linefit_trend_follows_the_slope() -> None:
     # The per-phase medians are taken before the trend (documented order), so they
-    # absorb part of it; the fitted trend still rises by about the true slope.
+    # absorb part of it. The fitted trend still rises by about the true slope.
     x = [WEEK[i % 7] + 0.5 * i for i in range(42)]
     _, _, trend, residual = call("series_decompose", x, 7, "linefit")
     trend_values = np.array(as_list(trend[0]))
@@ -85,7 +85,9 @@ def test_empty_constant_single_and_null_rows() -> None:
     assert_close(baseline[1], [4, 4, 4, 4])
     assert_close(baseline[2], [9])
     assert_close(scores[2], [0.0])
-    assert flags[3] is None and scores[3] is None and baseline[3] is None
+    assert flags[3] is None
+    assert scores[3] is None
+    assert baseline[3] is None
 
 
 def test_very_long_series() -> None:

@@ -1,8 +1,8 @@
 """The documented series_* examples of the conformance file, run on the registered functions.
 
-The queries themselves need the parser and operators; here each case's input and
-arguments are restated next to its name and only the expected values are read from
-the shared conformance file, which is skipped when it is absent.
+The queries themselves need the parser and operators, so each case's input and
+arguments are restated here and only the expected values are read from the shared
+conformance file. The tests skip when that file is absent.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Conversion between a dynamic column of arrays and a 2-D float64 block.
 
-The series functions work on a whole column at once: `to_block` packs the arrays of a
-dynamic column into one float64 matrix with one row per series (NaN pads short rows
-and stands for null elements), and `from_block` turns a result matrix back into a
-dynamic column whose values are 1-D numpy arrays.
+The series functions work on a whole column at once. `to_block` packs the arrays of a
+dynamic column into one float64 matrix with one row per series, where NaN pads short
+rows and marks null elements. `from_block` turns a result matrix back into a dynamic
+column whose values are 1-D numpy arrays.
 
 A dynamic array arrives as a 1-D numpy array (numbers, ``datetime64[ns]`` or
 ``timedelta64[ns]``) or as a Python list whose null elements are ``None``. Any other
@@ -28,7 +28,7 @@ def to_block(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
     Null elements and elements that are not numbers (strings, bools, bags, datetimes)
     become NaN, as in Kusto, where the numeric series functions read them as null.
-    A row that holds no array gets the length -1 and a row of NaN.
+    A row that contains no array gets the length -1 and a row of NaN.
     """
     rows = list(values)
     arrays = [_as_float_array(value) for value in rows]
@@ -92,17 +92,12 @@ def from_boolean_block(block: np.ndarray, lengths: np.ndarray) -> pd.Series:
 
 
 def integer_rows(values: pd.Series) -> np.ndarray:
-    """Flag the rows whose array holds integers and no other numbers.
+    """Flag the rows whose array contains integers and no other numbers.
 
     Kusto keeps the element type in the fill functions and in integer arithmetic, so
     `[1, null, 3]` filled stays `[1, 1, 3]` rather than `[1.0, 1.0, 3.0]`.
     """
     return np.array([_is_integer_array(value) for value in values], dtype=bool)
-
-
-def is_array(value: Any) -> bool:
-    """Tell whether a dynamic value is an array."""
-    return isinstance(value, (np.ndarray, list, tuple))
 
 
 def _as_float_array(value: Any) -> np.ndarray | None:

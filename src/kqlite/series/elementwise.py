@@ -2,10 +2,16 @@
 
 series_add, series_subtract, series_multiply, series_divide, series_greater,
 series_less and series_abs. Each operand is a block of arrays or one number per row.
-KQL rules: an element that is null, not numeric or missing because one array is
-shorter gives a null result element, so the result is as long as the longer array;
-add, subtract and multiply of two integer operands give integers; divide always gives
-reals (x / 0 is +-inf); the comparisons give booleans.
+KQL rules:
+
+* an element that is null or not numeric gives a null result element;
+* the result is as long as the longer array, and the missing elements of the shorter
+  one give null;
+* add, subtract and multiply of two integer operands give integers;
+* divide always gives reals (x / 0 is +-inf), and the comparisons give booleans.
+
+NOTE: integer results are computed in float64, so values beyond 2**53 lose precision
+where Kusto's long arithmetic is exact.
 """
 
 from __future__ import annotations

@@ -43,7 +43,7 @@ def outlier_scores(
     `learn_width` limits, per row or for all rows, the leading elements the
     percentiles are computed from (the rest is still scored).
     """
-    low_percent, high_percent = _percentiles(kind, min_percentile, max_percentile)
+    low_percent, high_percent = outlier_percentiles(kind, min_percentile, max_percentile)
     values = block if ignore_value is None else np.where(block == ignore_value, np.nan, block)
 
     learned = values
@@ -75,7 +75,10 @@ def tukey_factors(kind: str, low_percent: float, high_percent: float) -> tuple[f
     return upper, lower
 
 
-def _percentiles(kind: str, min_percentile: float | None, max_percentile: float | None) -> tuple[float, float]:
+def outlier_percentiles(
+    kind: str, min_percentile: float | None = None, max_percentile: float | None = None
+) -> tuple[float, float]:
+    """Return the low and high percentiles of a kind, raising on invalid arguments."""
     if kind not in DEFAULT_PERCENTILES:
         raise KqlRuntimeError(
             "KL300", f"series_outliers(): kind must be 'ctukey' or 'tukey', got '{kind}'"
@@ -104,12 +107,16 @@ def _percentiles(kind: str, min_percentile: float | None, max_percentile: float 
 def _score(
     values: np.ndarray, low: np.ndarray, high: np.ndarray, upper_factor: float, lower_factor: float
 ) -> np.ndarray:
+    # Per-row scale factors are 0 for a zero or undefined range, so those rows score 0.
+    # fmax and fmin turn NaN distances into 0, so null elements score 0 as well.
     spread = high - low
     usable = np.isfinite(spread) & (spread > 0)
-    safe_spread = np.where(usable, spread, 1.0)
-
-    with np.errstate(invalid="ignore"):
-        above = np.where(values > high, upper_factor * (values - high) / safe_spread, 0.0)
-        below = np.where(values < low, lower_factor * (values - low) / safe_spread, 0.0)
-    scores = above + below
-    return np.where(usable & ~np.isnan(values), scores, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        upper_scale = np.where(usable, upper_factor / spread, 0.0)
+        lower_scale = np.where(usable, lower_factor / spread, 0.0)
+        scores = np.fmax(values - high, 0.0)
+        scores *= upper_scale
+        below = np.fmin(values - low, 0.0)
+        below *= lower_scale
+        scores += below
+    return scores

@@ -1,16 +1,16 @@
 """Period detection and validation (series_periods_detect, series_periods_validate).
 
-Kusto documents what the functions return (periods in bins ordered by a score in
-[0, 1], unused slots 0) and that only periods from 4 bins to half the series length
-can be found, but not how the score is computed. kqlite's algorithm, chosen to
-reproduce the documented examples (period 14 with score 0.84 on the documentation's
+Kusto documents what the functions return: periods in bins, ordered by a score in
+[0, 1], with 0 in unused slots. It also documents that only periods from 4 bins to
+half the series length can be found, but not how the score is computed. kqlite's
+algorithm, chosen to reproduce the documented examples (period 14 with score 0.84 on the documentation's
 60-point traffic series, and the periods series_seasonal finds or does not find):
 
 1. Winsorise each series at its 10th and 90th percentiles, so that a few spikes do
    not dominate, and centre it on its mean (nulls count as the mean).
 2. Autocorrelation r(p) for every lag p with one batched FFT. The score of lag p is
    the geometric mean of the biased and the unbiased estimate,
-   ``r(p) * sqrt(n / (n - p))``; a score below the 95 % significance bound of an
+   ``r(p) * sqrt(n / (n - p))``. A score below the 95 % significance bound of an
    autocorrelation, ``1.96 / sqrt(n)``, is reported as 0.
 3. Candidate periods come from the periodogram (the same FFT): every local maximum of
    the power at frequency k / n proposes the best-scoring lag between n / (k + 1) and
@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 import numpy as np
+import scipy.fft
 
 from kqlite.series.stats import row_means, row_percentiles
 
@@ -64,8 +65,11 @@ def detect_periods(
         candidates = _candidate_scores(values, low_lag, high_lag)
 
         # Strongest lags first; a slot without a candidate (score 0) stays 0.
-        take = min(num_periods, n)
-        order = np.argsort(-candidates, axis=1, kind="stable")[:, :take]
+        take = min(num_periods, candidates.shape[1])
+        if take == 1:
+            order = candidates.argmax(axis=1)[:, None]
+        else:
+            order = np.argsort(-candidates, axis=1, kind="stable")[:, :take]
         best = np.take_along_axis(candidates, order, axis=1)
         periods[indices, :take] = np.where(best > 0, order, 0)
         scores[indices, :take] = best
@@ -92,14 +96,14 @@ def validate_periods(block: np.ndarray, lengths: np.ndarray, periods: Sequence[f
             if period is None or not MIN_DETECTABLE_PERIOD <= period <= (n - 1) / 2:
                 continue
             below = int(np.floor(period))
-            above = min(below + 1, n - 1)
+            above = min(below + 1, lag_scores.shape[1] - 1)
             weight = period - below
             scores[indices, slot] = (1 - weight) * lag_scores[:, below] + weight * lag_scores[:, above]
     return scores
 
 
 def _chunks_by_length(block: np.ndarray, lengths: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    # Rows of one length share their lag and frequency grids; make-series output has
+    # Rows of one length share their lag and frequency grids. make-series output has
     # a single length, so this loop usually runs once per chunk of rows.
     for length in np.unique(lengths[lengths > 0]):
         indices = np.flatnonzero(lengths == length)
@@ -109,23 +113,28 @@ def _chunks_by_length(block: np.ndarray, lengths: np.ndarray) -> Iterator[tuple[
 
 
 def _lag_scores_and_power(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return the score of every lag 0..n-1 and the periodogram at frequencies k / n."""
+    """Return the score of every lag 0..n/2 and the periodogram at frequencies k / n.
+
+    Longer lags are never scored: no detectable period exceeds half the length.
+    """
     n = values.shape[1]
     low, high = row_percentiles(values, WINSOR_PERCENTILES)
     clipped = np.clip(values, low[:, None], high[:, None])
     centred = clipped - row_means(clipped)[:, None]
     centred = np.where(np.isnan(centred), 0.0, centred)
 
-    # Zero padding to 2n makes the circular autocorrelation of the FFT a linear one;
-    # the even bins of the padded transform are the periodogram at frequencies k / n.
-    spectrum = np.fft.rfft(centred, 2 * n, axis=1)
+    # Zero padding to 2n makes the circular autocorrelation of the FFT a linear one.
+    # The even bins of the padded transform are the periodogram at frequencies k / n.
+    # scipy's FFT ran about 4 times faster than numpy's on 4096 x 720 blocks
+    # (scipy 1.17, numpy 2.4).
+    spectrum = scipy.fft.rfft(centred, 2 * n, axis=1)
     power = spectrum.real**2 + spectrum.imag**2
-    autocovariance = np.fft.irfft(power, 2 * n, axis=1)[:, :n]
+    autocovariance = scipy.fft.irfft(power, 2 * n, axis=1)[:, : n // 2 + 1]
 
     variance = autocovariance[:, :1]
     with np.errstate(invalid="ignore", divide="ignore"):
         correlation = np.where(variance > 0, autocovariance / np.where(variance > 0, variance, 1.0), 0.0)
-    lags = np.arange(n)
+    lags = np.arange(autocovariance.shape[1])
     scores = np.clip(correlation * np.sqrt(n / (n - lags)), 0.0, 1.0)
     scores[scores < SIGNIFICANCE_Z / np.sqrt(n)] = 0.0
     return scores, power[:, ::2]
@@ -135,7 +144,7 @@ def _candidate_scores(values: np.ndarray, low_lag: int, high_lag: int) -> np.nda
     """Return, per row and lag, the score of lags proposed by a periodogram peak (else 0)."""
     rows, n = values.shape
     lag_scores, power = _lag_scores_and_power(values)
-    candidates = np.zeros((rows, n))
+    candidates = np.zeros(lag_scores.shape)
     top = n // 2
 
     for k in range(1, top + 1):

@@ -26,7 +26,7 @@ def row_percentiles(block: np.ndarray, percents: Sequence[float]) -> np.ndarray:
         return np.percentile(block, percents, axis=-1)
 
     # With NaN present, sort (NaN goes last) and interpolate at each row's own
-    # positions; np.nanpercentile does the same one row at a time and is much slower.
+    # positions. np.nanpercentile does the same one row at a time, which is slower.
     ordered = np.sort(block, axis=-1)
     count = (~missing).sum(axis=-1)
     results = []
@@ -73,7 +73,7 @@ def phase_medians(block: np.ndarray, period: int) -> np.ndarray:
 def line_fits(block: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Fit ``y = slope * x + intercept`` to each row by least squares, ignoring NaN.
 
-    `x` holds the abscissa of each column. Rows with fewer than two values get a zero
+    `x` contains the abscissa of each column. Rows with fewer than two values get a zero
     slope and their mean as intercept (NaN when they have no value).
     """
     present = ~np.isnan(block)
