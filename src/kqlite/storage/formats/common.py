@@ -27,3 +27,11 @@ class ReadResult:
 
 def no_progress(rows: int, bytes_read: int) -> None:
     """Ignore progress reports."""
+
+
+_CHUNK_BYTES = 16 << 20
+
+
+def read_all_bytes(stream: pa.NativeFile) -> bytes:
+    """Read a stream to its end in chunks (a stream of unknown size cannot be read in one call)."""
+    return b"".join(iter(lambda: stream.read(_CHUNK_BYTES), b""))

@@ -25,7 +25,7 @@ import pyarrow.csv as pacsv
 from kqlite.errors import KqlRuntimeError
 from kqlite.storage.arrow_codec import DICTIONARY_STRING, arrow_to_series
 from kqlite.storage.convert import convert_text
-from kqlite.storage.formats.common import Opener, ProgressCallback, ReadResult
+from kqlite.storage.formats.common import Opener, ProgressCallback, ReadResult, read_all_bytes
 from kqlite.table import Columns
 from kqlite.types import KqlType
 
@@ -55,6 +55,11 @@ class DelimitedOptions:
     escaped: bool = False
     lenient: bool = False
     newlines_in_values: bool = False
+    add_final_newline: bool = False
+
+
+class _SingleUnterminatedLine(Exception):
+    pass
 
 
 class _FieldCountMismatch(Exception):
@@ -91,6 +96,9 @@ def _read_with_retries(
         return _read_once(opener, location, columns, options, progress)
     except _ConversionFailed:
         return _read_with_retries(opener, location, columns, replace(options, lenient=True), progress)
+    except _SingleUnterminatedLine:
+        # pyarrow finds no record in a source of one line with no final newline; add the newline.
+        return _read_with_retries(opener, location, columns, replace(options, add_final_newline=True), progress)
     except _FieldCountMismatch:
         if options.newlines_in_values:
             raise
@@ -131,6 +139,8 @@ def _read_once(
     )
 
     raw, stream = opener()
+    if options.add_final_newline:
+        stream = pa.BufferReader(read_all_bytes(stream) + b"\n")
     batches: list[pa.RecordBatch] = []
     rows = 0
     try:
@@ -144,7 +154,9 @@ def _read_once(
             raise mismatches[0] from None
         if "Empty CSV file" not in str(error):
             _raise_read_error(error, opener, location, options)
-        # A source with no records ingests no rows.
+        if not options.add_final_newline:
+            raise _SingleUnterminatedLine() from None
+        # Still no record: the source is empty or blank and ingests no rows.
     except (OSError, EOFError) as error:
         raise KqlRuntimeError(
             "KL114", f"ingestion of '{location}' failed: the data cannot be read ({error})",

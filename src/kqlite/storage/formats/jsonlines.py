@@ -24,7 +24,7 @@ import pyarrow as pa
 from kqlite.errors import KqlRuntimeError
 from kqlite.storage.arrow_codec import dynamic_to_json
 from kqlite.storage.convert import convert_text
-from kqlite.storage.formats.common import Opener, ProgressCallback, ReadResult
+from kqlite.storage.formats.common import Opener, ProgressCallback, ReadResult, read_all_bytes
 from kqlite.table import Columns
 from kqlite.types import KqlType
 
@@ -39,8 +39,10 @@ def read_json(
     values: dict[str, list[Any]] = {name: [] for name, _ in columns}
     rows = 0
     try:
-        text = io.TextIOWrapper(stream, encoding="utf-8")  # type: ignore[arg-type]
-        records = _multijson_records(text, location) if multijson else _line_records(text, location)
+        if multijson:
+            records = _multijson_records(read_all_bytes(stream).decode("utf-8"), location)
+        else:
+            records = _line_records(io.TextIOWrapper(stream, encoding="utf-8"), location)  # type: ignore[arg-type]
         for record in records:
             for name, column_values in values.items():
                 column_values.append(record.get(name))
@@ -76,9 +78,8 @@ def _line_records(text: io.TextIOWrapper, location: str) -> Iterator[dict[str, A
         yield record
 
 
-def _multijson_records(text: io.TextIOWrapper, location: str) -> Iterator[dict[str, Any]]:
+def _multijson_records(content: str, location: str) -> Iterator[dict[str, Any]]:
     decoder = json.JSONDecoder()
-    content = text.read()
     position = 0
     while True:
         while position < len(content) and content[position].isspace():

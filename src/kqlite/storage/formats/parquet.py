@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 from kqlite.errors import KqlRuntimeError
 from kqlite.storage.arrow_codec import arrow_to_series, arrow_type, dynamic_to_json
 from kqlite.storage.convert import convert_text
-from kqlite.storage.formats.common import Opener, ProgressCallback, ReadResult
+from kqlite.storage.formats.common import Opener, ProgressCallback, ReadResult, read_all_bytes
 from kqlite.table import Columns
 from kqlite.types import KqlType
 
@@ -24,8 +24,7 @@ def read_parquet(opener: Opener, location: str, columns: Columns, progress: Prog
     raw, stream = opener()
     try:
         # Parquet needs random access to its footer, so the (possibly decompressed) stream is buffered.
-        buffer = stream.read_buffer()
-        arrow_table = pq.read_table(pa.BufferReader(buffer))
+        arrow_table = pq.read_table(pa.BufferReader(read_all_bytes(stream)))
     except (pa.ArrowInvalid, OSError, EOFError) as error:
         raise KqlRuntimeError("KL114", f"ingestion of '{location}' failed: not a readable Parquet file ({error})") from error
     finally:
