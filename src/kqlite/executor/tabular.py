@@ -16,12 +16,12 @@ import numpy as np
 import pandas as pd
 
 from kqlite.errors import KqlRuntimeError
-from kqlite.executor.columns import column_from_values, constant_column, empty_frame, first_value, to_column
+from kqlite.executor.columns import column_from_values, empty_frame, first_value, to_column
 from kqlite.executor.expressions import Evaluator
 from kqlite.executor.grouping import run_aggregate, run_make_series
 from kqlite.semantics import bound as b
 from kqlite.table import Table
-from kqlite.types import CLR_NAMES, DATETIME, INT, LONG, REAL, TIMESPAN, BOOL
+from kqlite.types import CLR_NAMES, DATETIME, LONG, REAL, TIMESPAN
 
 
 class Executor:
@@ -240,7 +240,7 @@ class Executor:
         return pd.DataFrame(
             {
                 0: column_from_values([name for name, _ in columns], node.columns[0][1]),
-                1: column_from_values(list(range(len(columns))), INT),
+                1: column_from_values(list(range(len(columns))), LONG),
                 2: column_from_values([CLR_NAMES[kql_type] for _, kql_type in columns], node.columns[2][1]),
                 3: column_from_values([str(kql_type) for _, kql_type in columns], node.columns[3][1]),
             }
@@ -308,5 +308,3 @@ def _inclusive_arange(start: Any, stop: Any, step: Any, dtype: Any) -> np.ndarra
     count = int((stop - start) // step) + 1
     return (start + np.arange(count, dtype=dtype) * step).astype(dtype)
 
-
-__all__ = ["Executor", "constant_column", "LONG", "REAL", "BOOL"]

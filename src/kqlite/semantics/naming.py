@@ -32,18 +32,43 @@ def expression_name(expr: nodes.Expr | nodes.Pipeline | nodes.NamedArg) -> str |
     return None
 
 
+# Scalar functions whose unnamed result takes a name derived from the first argument,
+# as Kusto.Language 12.4.1 declares them (its function catalogue's result-name kind).
+# Every other scalar function gives no name, so its column becomes ColumnN.
+_NAMED_AFTER_FIRST_ARGUMENT = frozenset(
+    """abs acos asin atan atan2 bin bin_at bin_auto binary_and binary_not binary_or
+    binary_shift_left binary_shift_right binary_xor bitset_count_ones ceiling cos erf erfc
+    exp exp10 exp2 floor format_bytes format_datetime format_timespan gamma log log10 log2
+    loggamma parse_csv parse_json parse_xml parsejson pow rand round series_fill_backward
+    series_fill_const series_fill_forward series_fill_linear series_fir series_iir
+    series_outliers sin split sqrt startofday tan tobool toboolean todatetime todecimal
+    todouble todynamic toguid tohex toint tolong toobject toreal tostring totime
+    totimespan""".split()
+)
+
+# Functions named "<prefix>_<first argument>"; strlen's prefix is its own name.
+_PREFIX_AND_FIRST_ARGUMENT = {"strlen": "strlen", "string_size": "string_size", "gettype": "type", "repeat": "repeat"}
+
+# Functions named after their argument when they are given exactly one.
+_ONLY_ARGUMENT = frozenset({"make_datetime", "make_timespan"})
+
+
 def _call_name(call: nodes.Call) -> str | None:
     name = call.name
     first = call.args[0] if call.args else None
     first_name = expression_name(first) if isinstance(first, nodes.Expr) else None
 
-    if name in AGGREGATES:
+    if name in AGGREGATES and name not in SCALARS:
         entry = AGGREGATES[name]
         if entry.selects_rows:
             return first_name
         prefix = entry.column_prefix or entry.name
         return f"{prefix}_{first_name or ''}"
-    if name in SCALARS and SCALARS[name].named_after_first_arg:
+    if name in _PREFIX_AND_FIRST_ARGUMENT:
+        return f"{_PREFIX_AND_FIRST_ARGUMENT[name]}_{first_name}" if first_name else None
+    if name in _ONLY_ARGUMENT:
+        return first_name if len(call.args) == 1 else None
+    if name in _NAMED_AFTER_FIRST_ARGUMENT or (name in SCALARS and SCALARS[name].named_after_first_arg):
         return first_name
     return None
 
@@ -75,3 +100,35 @@ class ColumnNamer:
             if candidate not in self.taken:
                 self.taken.add(candidate)
                 return candidate
+
+
+class DeclaredNames:
+    """The output names of one operator as they are declared, left to right.
+
+    Kusto rejects a name written twice (``project x, x``, ``extend r=1, r=2``), but
+    makes a derived name unique (``project bin(t, 1d), bin(t, 1h)`` gives ``t``, ``t1``).
+    """
+
+    def __init__(self, reserved: set[str] | None = None) -> None:
+        self.names: list[str] = []
+        self.reserved = set(reserved or ())
+
+    def add(self, name: str, explicit: bool) -> str | None:
+        """Declare `name`; return the name to use, or None if it is a duplicate explicit name."""
+        if name not in self.names:
+            self.names.append(name)
+            return name
+        if explicit:
+            return None
+        taken = set(self.names) | self.reserved
+        suffix = 1
+        while f"{name}{suffix}" in taken:
+            suffix += 1
+        unique = f"{name}{suffix}"
+        self.names.append(unique)
+        return unique
+
+
+def is_explicit(item: nodes.ColumnExpr) -> bool:
+    """True when the item names its column itself: ``Name = expr`` or a plain column."""
+    return bool(item.names) or isinstance(item.expr, nodes.NameRef)

@@ -9,7 +9,7 @@ from kqlite.functions.registry import PLUGINS
 from kqlite.semantics import bound as b
 from kqlite.semantics.expressions import BindingFailed
 from kqlite.operators.naming import unique_names
-from kqlite.semantics.naming import ColumnNamer, expression_name
+from kqlite.semantics.naming import ColumnNamer, DeclaredNames, expression_name, is_explicit
 from kqlite.semantics.scope import Scope
 from kqlite.semantics.summarize import SummarizeBinder
 from kqlite.syntax import nodes
@@ -33,7 +33,7 @@ JOIN_KINDS = {
     "rightantisemi": "rightanti",
 }
 
-GETSCHEMA_COLUMNS = (("ColumnName", STRING), ("ColumnOrdinal", INT), ("DataType", STRING), ("ColumnType", STRING))
+GETSCHEMA_COLUMNS = (("ColumnName", STRING), ("ColumnOrdinal", LONG), ("DataType", STRING), ("ColumnType", STRING))
 
 
 class OperatorBinder:
@@ -160,6 +160,7 @@ class OperatorBinder:
         """
         columns = list(input_columns)
         namer = ColumnNamer({name for name, _ in columns})
+        written: set[str] = set()
         result: list[b.Assignment] = []
 
         for item in items:
@@ -167,6 +168,10 @@ class OperatorBinder:
             bound_expr = self.expressions.bind(item.expr, row_scope)
             names = self.output_names(item, bound_expr, namer)
             member_types = self.member_types(bound_expr)
+            for name in item.names:
+                if name in written:
+                    self.binder.error("KS171", f"a column with the name '{name}' is already declared", item.span)
+                written.add(name)
 
             for name, kql_type in zip(names, member_types, strict=False):
                 position = next((i for i, (existing, _) in enumerate(columns) if existing == name), None)
@@ -215,16 +220,20 @@ class OperatorBinder:
         # Every item sees the input columns only; the output is exactly the listed items.
         row_scope = scope.with_columns(input.columns)
         namer = ColumnNamer({name for name, _ in input.columns})
+        declared = DeclaredNames()
         assignments: list[b.Assignment] = []
         columns: list[tuple[str, KqlType]] = []
 
         for item in operator.items:
             bound_expr = self.expressions.bind(item.expr, row_scope)
-            names = self.output_names(item, bound_expr, namer)
-            for name, kql_type in zip(names, self.member_types(bound_expr), strict=False):
-                if name in {existing for existing, _ in columns}:
+            names = []
+            for name, kql_type in zip(self.output_names(item, bound_expr, namer), self.member_types(bound_expr), strict=False):
+                final = declared.add(name, is_explicit(item))
+                if final is None:
                     self.binder.error("KS171", f"a column with the name '{name}' is already declared", item.span)
-                columns.append((name, kql_type))
+                    continue
+                names.append(final)
+                columns.append((final, kql_type))
             assignments.append(b.Assignment(names=tuple(names), expr=bound_expr))
         return b.Compute(
             columns=tuple(columns), span=operator.span, input=input, assignments=tuple(assignments), sequential=False
@@ -260,7 +269,8 @@ class OperatorBinder:
             self._matching(old, input, operator.span)
         columns = tuple((renames.get(name, name), kql_type) for name, kql_type in input.columns)
         if len({name for name, _ in columns}) != len(columns):
-            self.binder.error("KS171", "project-rename makes two columns share a name", operator.span)
+            clash = next(new for old, new in renames.items() if new in input.column_names and new not in renames)
+            self.binder.error("KS171", f"a column with the name '{clash}' is already declared", operator.span)
         return b.Select(columns=columns, span=operator.span, input=input, sources=tuple(input.column_names))
 
     def _project_reorder(self, operator: nodes.ProjectReorder, input: b.BoundTabular, scope: Scope) -> b.BoundTabular:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from kqlite.functions.registry import AggregateFunction
 from kqlite.semantics import bound as b
 from kqlite.operators.naming import unique_names
-from kqlite.semantics.naming import ColumnNamer, expression_name, percentile_name
+from kqlite.semantics.naming import ColumnNamer, DeclaredNames, expression_name, is_explicit, percentile_name
 from kqlite.semantics.scope import Scope
 from kqlite.syntax import nodes
 from kqlite.types import DYNAMIC, INT, LONG, REAL, KqlType
@@ -33,13 +33,18 @@ class SummarizeBinder:
     ) -> list[b.Assignment]:
         """Bind the `by` items; dynamic keys are rejected as Kusto does."""
         row_scope = scope.with_columns(input.columns)
+        declared = DeclaredNames()
         keys: list[b.Assignment] = []
         for item in by:
             bound_expr = self.expressions.bind(item.expr, row_scope)
             if bound_expr.kql_type is DYNAMIC:
                 self.binder.error("KS116", "the value of type 'dynamic' is not allowed in this context", item.expr.span)
             name = item.names[0] if item.names else expression_name(item.expr) or namer.next()
-            keys.append(b.Assignment(names=(name,), expr=bound_expr))
+            final = declared.add(name, is_explicit(item))
+            if final is None:
+                self.binder.error("KS171", f"a column with the name '{name}' is already declared", item.span)
+                continue
+            keys.append(b.Assignment(names=(final,), expr=bound_expr))
         return keys
 
     # -----------------------------------------------------------------------------------
