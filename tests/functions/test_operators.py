@@ -51,8 +51,17 @@ def binary(op: str, left, right, left_type, right_type):
         ("-", TIMESPAN, DATETIME, None),
         ("+", STRING, STRING, None),
         ("==", LONG, REAL, BOOL),
-        ("<", STRING, STRING, BOOL),
+        ("<", STRING, STRING, None),
         ("<", STRING, LONG, None),
+        ("<", LONG, BOOL, BOOL),
+        ("<", DATETIME, DATETIME, BOOL),
+        ("<", DATETIME, TIMESPAN, None),
+        ("==", LONG, STRING, BOOL),
+        ("+", DYNAMIC, DYNAMIC, DYNAMIC),
+        ("+", DYNAMIC, INT, LONG),
+        ("*", REAL, DYNAMIC, REAL),
+        ("-", DATETIME, DYNAMIC, DATETIME),
+        ("*", DYNAMIC, STRING, None),
         ("==", DYNAMIC, STRING, BOOL),
         ("and", BOOL, BOOL, BOOL),
         ("and", LONG, BOOL, None),
@@ -74,7 +83,8 @@ def test_unary_and_between_types():
     assert between_result_type(LONG, INT, REAL) is BOOL
     assert between_result_type(STRING, STRING, STRING) is None
     assert in_result_type("in", LONG, [LONG, REAL]) is BOOL
-    assert in_result_type("in", LONG, [STRING]) is None
+    assert in_result_type("in", LONG, [STRING]) is BOOL
+    assert in_result_type("in~", LONG, [STRING]) is None
     assert in_result_type("has_any", STRING, [STRING, STRING]) is BOOL
 
 
@@ -228,7 +238,7 @@ def test_string_operator_columns(dtype):
     assert binary("!startswith", texts, "fab", STRING, STRING).tolist() == [True, False, True, True]
     assert binary("==", texts, "Fabrikam", STRING, STRING).tolist() == [False, True, False, False]
     assert binary("=~", texts, "fabrikam", STRING, STRING).tolist() == [False, True, False, False]
-    assert binary("<", texts, "G", STRING, STRING).tolist() == [False, True, False, True]
+    assert binary("!=", texts, "", STRING, STRING).tolist() == [True, True, True, False]
     assert binary("matches regex", texts, "^[a-z]", STRING, STRING).tolist() == [False, False, True, False]
 
 
@@ -241,7 +251,20 @@ def test_string_operator_column_needle():
 
 def test_constant_left_string_comparison():
     texts = pd.Series(["a", "c"], dtype="category")
-    assert binary("<", "b", texts, STRING, STRING).tolist() == [False, True]
+    assert binary("==", "c", texts, STRING, STRING).tolist() == [False, True]
+
+
+def test_mismatched_equality_is_false():
+    assert binary("==", 5, "5", LONG, STRING) is False
+    assert binary("!=", pd.Series([5, None], dtype="Int64"), "5", LONG, STRING).tolist() == [True, True]
+
+
+def test_dynamic_arithmetic():
+    values = pd.Series([1, 2.5, None, "x"], dtype=object)
+    assert binary("+", values, 1, DYNAMIC, LONG).tolist() == [2, 3, pd.NA, pd.NA]
+    assert binary("*", values, 2.0, DYNAMIC, REAL).tolist()[:2] == [2.0, 5.0]
+    assert binary("+", values, values, DYNAMIC, DYNAMIC).tolist() == [2, 5.0, None, None]
+    assert binary("+", T("2020-01-01"), "1.00:00:00", DATETIME, DYNAMIC) == T("2020-01-02")
 
 
 def test_invalid_regex_raises():

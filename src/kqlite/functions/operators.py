@@ -31,6 +31,7 @@ from kqlite.functions.values import (
     is_string_operator,
     map_text,
     object_series,
+    python_value,
     text_objects,
     to_numpy,
 )
@@ -72,9 +73,14 @@ def binary_result_type(op: str, left: KqlType, right: KqlType) -> KqlType | None
     if op in ARITHMETIC:
         if left.is_numeric and right.is_numeric:
             return widest_numeric(left, right)
+        if DYNAMIC in (left, right):
+            return _dynamic_arithmetic_type(op, left, right)
         return _TIME_ARITHMETIC.get((op, _kind(left), _kind(right)))
+    if op in ("==", "!="):
+        # Kusto's binder lets any two scalars be compared for equality.
+        return BOOL
     if op in COMPARISON:
-        return BOOL if _comparable(op, left, right) else None
+        return BOOL if _ordered(left, right) else None
     if op in LOGIC:
         return BOOL if left in (BOOL, DYNAMIC) and right in (BOOL, DYNAMIC) else None
     if op in CASE_INSENSITIVE_EQUALITY or is_string_operator(op):
@@ -82,14 +88,28 @@ def binary_result_type(op: str, left: KqlType, right: KqlType) -> KqlType | None
     return None
 
 
-def _comparable(op: str, left: KqlType, right: KqlType) -> bool:
-    if DYNAMIC in (left, right):
-        return True
-    if left.is_numeric and right.is_numeric:
-        return True
-    if left is not right:
-        return False
-    return op in ("==", "!=") or left not in (BOOL, GUID)
+def _dynamic_arithmetic_type(op: str, left: KqlType, right: KqlType) -> KqlType | None:
+    # Kusto.Language's signatures: dynamic with dynamic gives dynamic, dynamic with int
+    # gives long, and dynamic with another number (or, for + and -, a datetime or
+    # timespan) gives that operand's type.
+    other = right if left is DYNAMIC else left
+    if other is DYNAMIC:
+        return DYNAMIC
+    if other is INT:
+        return LONG
+    if other.is_numeric or (op in ("+", "-") and other in (DATETIME, TIMESPAN)):
+        return other
+    return None
+
+
+def _ordered(left: KqlType, right: KqlType) -> bool:
+    """Tell whether ``<``, ``<=``, ``>``, ``>=`` accept the types (strings do not)."""
+    numeric_or_bool = (left.is_numeric or left is BOOL) and (right.is_numeric or right is BOOL)
+    if numeric_or_bool:
+        return left is not BOOL or right is not BOOL
+    if left is right:
+        return left in (DATETIME, TIMESPAN, DYNAMIC)
+    return DYNAMIC in (left, right) and (left.is_numeric or right.is_numeric)
 
 
 def evaluate_binary(op: str, left: Value, right: Value, left_type: KqlType, right_type: KqlType, length: int) -> Value:
@@ -99,6 +119,8 @@ def evaluate_binary(op: str, left: Value, right: Value, left_type: KqlType, righ
         raise KqlRuntimeError("KL100", f"operator '{op}' cannot be applied to {left_type} and {right_type}")
 
     with np.errstate(all="ignore"):
+        if op in ARITHMETIC and DYNAMIC in (left_type, right_type):
+            return _dynamic_arithmetic(op, left, right, left_type, right_type, result_type, length)
         if op in ARITHMETIC:
             return _arithmetic(op, left, right, left_type, right_type, result_type)
         if op in LOGIC:
@@ -140,6 +162,46 @@ def _arithmetic(op: str, left: Value, right: Value, left_type: KqlType, right_ty
         return from_numpy(values, nulls | extra_nulls, TIMESPAN)
     values = left_values + right_values if op == "+" else left_values - right_values
     return from_numpy(values, nulls, result_type)
+
+
+def _dynamic_arithmetic(op: str, left: Value, right: Value, left_type: KqlType, right_type: KqlType, result_type: KqlType, length: int) -> Value:
+    from kqlite.functions.conversion import convert_dynamic
+
+    if result_type is DYNAMIC:
+        return _object_arithmetic(op, left, right, length)
+
+    # Convert the dynamic operand, then apply the typed rule: a timespan next to a
+    # datetime or timespan, the result type next to a number.
+    other = right_type if left_type is DYNAMIC else left_type
+    target = TIMESPAN if other in (DATETIME, TIMESPAN) else result_type
+    if left_type is DYNAMIC:
+        left, left_type = convert_dynamic(left, target, length), target
+    if right_type is DYNAMIC:
+        right, right_type = convert_dynamic(right, target, length), target
+    if left_type is INT:
+        left_type = LONG
+    if right_type is INT:
+        right_type = LONG
+    return evaluate_binary(op, left, right, left_type, right_type, length)
+
+
+def _object_arithmetic(op: str, left: Value, right: Value, length: int) -> Value:
+    # Both operands dynamic: numbers combine with the typed rules; anything else is null.
+    def combine(a: object, b: object) -> object:
+        if not _is_number(a) or not _is_number(b):
+            return None
+        a_type = LONG if isinstance(a, int) else REAL
+        b_type = LONG if isinstance(b, int) else REAL
+        return evaluate_binary(op, a, b, a_type, b_type, 1)
+
+    results = [combine(python_value(a), python_value(b)) for a, b in zip(dynamic_objects(left, length), dynamic_objects(right, length), strict=True)]
+    if not isinstance(left, pd.Series) and not isinstance(right, pd.Series):
+        return results[0] if results else None
+    return object_series(results)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _integer_arithmetic(op: str, left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -205,10 +267,13 @@ def _logic(op: str, left: Value, right: Value, left_type: KqlType, right_type: K
 def _comparison(op: str, left: Value, right: Value, left_type: KqlType, right_type: KqlType, length: int) -> Value:
     if DYNAMIC in (left_type, right_type):
         return _dynamic_comparison(op, left, right, left_type, right_type, length)
-    if left_type is STRING:
+    if left_type is STRING and right_type is STRING:
         return _string_comparison(op, left, right)
-    if left_type in (GUID, DECIMAL) and right_type is left_type:
-        return _object_comparison(op, left, right, left_type, length)
+    numeric_or_bool = (left_type.is_numeric or left_type is BOOL) and (right_type.is_numeric or right_type is BOOL)
+    same_time_type = left_type is right_type and left_type in (DATETIME, TIMESPAN)
+    if DECIMAL in (left_type, right_type) or not (numeric_or_bool or same_time_type):
+        # guid, decimal and mismatched types (long == string) compare as Python values.
+        return _object_comparison(op, left, right, length)
 
     left_values, left_nulls = to_numpy(left, left_type)
     right_values, right_nulls = to_numpy(right, right_type)
@@ -265,13 +330,12 @@ _ARROW_COMPARISONS = {
 }
 
 
-def _object_comparison(op: str, left: Value, right: Value, kql_type: KqlType, length: int) -> Value:
-    # guid and decimal values are Python objects; None is null.
-    left_items = dynamic_objects(left, length)
-    right_items = dynamic_objects(right, length)
+def _object_comparison(op: str, left: Value, right: Value, length: int) -> Value:
+    left_items = [python_value(item) for item in dynamic_objects(left, length)]
+    right_items = [python_value(item) for item in dynamic_objects(right, length)]
     left_nulls = np.array([item is None for item in left_items], dtype=bool)
     right_nulls = np.array([item is None for item in right_items], dtype=bool)
-    values = np.array([a is not None and b is not None and bool(_compare_arrays(op, a, b)) for a, b in zip(left_items, right_items, strict=True)], dtype=bool)
+    values = np.array([_dynamic_order(op, a, b) for a, b in zip(left_items, right_items, strict=True)], dtype=bool)
     result = from_numpy(*_apply_null_rule(op, values, left_nulls, right_nulls), BOOL)
     return result if isinstance(left, pd.Series) or isinstance(right, pd.Series) else _first(result)
 
@@ -305,7 +369,7 @@ def _dynamic_order(op: str, left: object, right: object) -> bool:
 
 
 def _first(result: Value) -> Value:
-    return result.iloc[0] if isinstance(result, pd.Series) and len(result) else result
+    return python_value(result.iloc[0]) if isinstance(result, pd.Series) and len(result) else result
 
 
 # ---------------------------------------------------------------------------------------
@@ -354,7 +418,7 @@ def in_result_type(op: str, operand: KqlType, items: Sequence[KqlType]) -> KqlTy
     if op in ("in~", "!in~", "has_any", "has_all"):
         textual = all(item in (STRING, DYNAMIC) for item in items)
         return BOOL if operand in (STRING, DYNAMIC) and textual else None
-    return BOOL if all(_comparable("==", operand, item) for item in items) else None
+    return BOOL
 
 
 def evaluate_in(op: str, operand: Value, items: Sequence[Value] | pd.Series, operand_type: KqlType, length: int) -> Value:
@@ -420,9 +484,9 @@ def between_result_type(operand: KqlType, low: KqlType, high: KqlType) -> KqlTyp
     """Return the result type of ``x between (low .. high)``, or None if KQL rejects the types."""
     if operand is DATETIME and low is DATETIME and high in (DATETIME, TIMESPAN):
         return BOOL
-    if operand in (STRING, BOOL, GUID, DYNAMIC):
+    if operand in (STRING, BOOL, GUID):
         return None
-    return BOOL if _comparable("<=", operand, low) and _comparable("<=", operand, high) else None
+    return BOOL if _ordered(operand, low) and _ordered(operand, high) else None
 
 
 def evaluate_between(
