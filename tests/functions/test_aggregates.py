@@ -230,6 +230,8 @@ def test_countif_null_predicate_is_false() -> None:
 def test_countif_constant_predicate() -> None:
     assert values_of(call("countif", TWO_GROUPS, 2, True, types=(BOOL,))) == [3, 2]
     assert values_of(call("countif", TWO_GROUPS, 2, False, types=(BOOL,))) == [0, 0]
+    assert values_of(call("countif", TWO_GROUPS, 2, np.bool_(True), types=(BOOL,))) == [3, 2]
+    assert values_of(call("countif", TWO_GROUPS, 2, None, types=(BOOL,))) == [0, 0]
 
 
 def test_dcount_per_group_and_category_input() -> None:

@@ -176,7 +176,7 @@ def _value(series: pd.Series, index: int) -> object:
     return None if pd.isna(value) else value
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(_rows, st.booleans())
 def test_grouped_kernels_match_reference(rows: list[tuple], text_as_category: bool) -> None:
     keys = pd.Series([row[0] for row in rows], dtype="Int64")

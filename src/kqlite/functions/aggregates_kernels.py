@@ -79,7 +79,8 @@ def where_true(codes: np.ndarray, predicate: Value) -> np.ndarray:
     as false.
     """
     if not isinstance(predicate, pd.Series):
-        return codes if predicate is True else np.full(len(codes), -1, dtype=np.int64)
+        is_true = predicate is not None and predicate is not pd.NA and bool(predicate)
+        return codes if is_true else np.full(len(codes), -1, dtype=np.int64)
     truth = predicate.fillna(False).to_numpy(dtype=bool)
     return np.where(truth, codes, -1)
 
@@ -92,7 +93,7 @@ def numeric_view(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     invalid, and decimals become float64.
     """
     dtype = series.dtype
-    if isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(dtype) and dtype != object:
+    if isinstance(dtype, pd.CategoricalDtype) or (pd.api.types.is_string_dtype(dtype) and dtype != object):
         raise KqlRuntimeError("KL310", f"expected a numeric column, got strings ({dtype})")
     if pd.api.types.is_datetime64_any_dtype(dtype):
         values = series.to_numpy(dtype="datetime64[ns]").view(np.int64)
@@ -246,7 +247,7 @@ def dynamic_elements(series: pd.Series) -> list[Any]:
         return [None if value != value else value for value in values.tolist()]
     if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_integer_dtype(dtype):
         return series.astype(object).where(series.notna(), None).tolist()
-    if isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(dtype) and dtype != object:
+    if isinstance(dtype, pd.CategoricalDtype) or (pd.api.types.is_string_dtype(dtype) and dtype != object):
         return [str(value) for value in series.tolist()]
     return series.tolist()
 
