@@ -9,9 +9,9 @@ the aggregate's documented default: 0 for the counts, sums, `stdev` and
 the rest.
 
 The row-selecting aggregates (`arg_min`, `arg_max`, `take_any`) and the
-percentiles live in `aggregates_rows`, the dynamic-array builders (`make_list`,
-`make_set`, `make_bag`) in `aggregates_dynamic`; importing this module registers
-all of them.
+percentiles live in `aggregates_rows`. The dynamic-array builders (`make_list`,
+`make_set`, `make_bag`) live in `aggregates_dynamic`. Importing this module
+registers all of them.
 
 Decomposable aggregates, for running over partitions and merging: `count`,
 `countif`, `sum` and `sumif` merge by adding the partial results; `min`, `max`,
