@@ -5,9 +5,15 @@
     db.register("T", dataframe)
     result = db.execute("T | summarize count() by Category")
     result.columns, result.rows(), result.to_pandas()
+
+The database and result classes are imported on first use, because pandas takes
+a second or more to import and the command line should start without it.
 """
 
-from kqlite.database import Database, connect
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from kqlite.errors import (
     KqlError,
     KqlInternalError,
@@ -16,7 +22,10 @@ from kqlite.errors import (
     KqlSemanticError,
     KqlSyntaxError,
 )
-from kqlite.result import Result
+
+if TYPE_CHECKING:
+    from kqlite.database import Database, connect
+    from kqlite.result import Result
 
 __version__ = "0.1.0"
 
@@ -32,3 +41,15 @@ __all__ = [
     "__version__",
     "connect",
 ]
+
+_LAZY = {"Database": "kqlite.database", "connect": "kqlite.database", "Result": "kqlite.result"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'kqlite' has no attribute {name!r}")
