@@ -144,11 +144,19 @@ def _read_numbers(text: pa.Array) -> tuple[list[np.ndarray], np.ndarray]:
     data = np.frombuffer(text.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
     offsets = offsets - offsets[0]
 
+    # A matching string has three dots and at most one slash, so four or five tokens.
     separators = np.flatnonzero((data == ord(".")) | (data == ord("/")))
-    ends = np.sort(np.concatenate([separators, offsets[1:]]), kind="stable")
-    has_prefix = pc.match_substring(text, "/").to_numpy(zero_copy_only=False)
+    has_prefix = np.diff(np.searchsorted(separators, offsets)) == 4
     tokens = 4 + has_prefix.astype(np.int64)
     first = np.cumsum(tokens) - tokens
+    last = first + tokens - 1
+
+    # Token ends: each string's separators in order, then the string's end.
+    ends = np.empty(int(tokens.sum()), dtype=np.int64)
+    closed_by_separator = np.ones(len(ends), dtype=bool)
+    closed_by_separator[last] = False
+    ends[closed_by_separator] = separators
+    ends[last] = offsets[1:]
 
     starts = np.empty(len(ends), dtype=np.int64)
     starts[0] = 0

@@ -199,3 +199,16 @@ def test_take_rows_keeps_duplicate_column_names() -> None:
     taken = take_rows(frame, np.array([0, 0]))
     assert list(taken.columns) == ["a", "a"]
     assert taken.shape == (2, 2)
+
+
+def test_take_rows_repeated_strings_become_categories() -> None:
+    frame = pd.DataFrame({"s": strings("a", "b")})
+    taken = take_rows(frame, np.array([1, 0, 1, 1, -1, 0]))
+    assert isinstance(taken["s"].dtype, pd.CategoricalDtype)
+    assert taken["s"].tolist() == ["b", "a", "b", "b", "", "a"]
+
+
+def test_take_rows_identity_keeps_columns() -> None:
+    taken = take_rows(X, np.arange(len(X)))
+    assert taken["Key"].tolist() == ["a", "b", "b", "c"]
+    assert taken["Value1"].dtype == "Int64"

@@ -8,7 +8,7 @@ lookup columns. Schema: the input columns, then the lookup columns except the ex
 keys (the lookup key column included), renamed on clashes like a join.
 
 Matching: CIDR ranges are either nested or disjoint, so an input address (or range)
-matches a lookup range exactly when the two overlap; comparing on the shorter prefix,
+matches a lookup range exactly when the two overlap. Comparing on the shorter prefix,
 as ipv4_is_match does, gives the same result. When several lookup ranges overlap an address,
 every one of them gives a row (join semantics, not longest-prefix match).
 NOTE: Kusto does not document the overlapping-range case.
@@ -100,9 +100,7 @@ def ipv4_lookup_indices(addresses: pd.Series, ranges: pd.Series) -> tuple[np.nda
     parsed = parse_ipv4_text(pd.Series(np.asarray(distinct, dtype=object), dtype=object))
     value_rows, lookup_rows = _overlapping_ranges(parsed, parse_ipv4_text(ranges))
 
-    # Spread the pairs of each distinct value over the input rows that contain it.
-    order = np.argsort(value_rows, kind="stable")
-    value_rows, lookup_rows = value_rows[order], lookup_rows[order]
+    # Spread the pairs of each distinct value (sorted by value) over the input rows that contain it.
     count = np.bincount(value_rows, minlength=len(distinct))
     start = np.cumsum(count) - count
     codes = codes.astype(np.int64)
@@ -124,11 +122,18 @@ def _overlapping_ranges(values: ParsedIpv4, ranges: ParsedIpv4) -> tuple[np.ndar
     first = values.address[valid_values]
     last = values.last_address[valid_values]
 
-    for prefix in np.unique(ranges.prefix[ranges.valid]):
-        members = np.flatnonzero(ranges.valid & (ranges.prefix == prefix))
-        members = members[np.argsort(ranges.address[members], kind="stable")]
+    # One stable sort by (prefix, start) puts each prefix length's ranges in a slice.
+    usable = np.flatnonzero(ranges.valid)
+    order = usable[np.lexsort((ranges.address[usable], ranges.prefix[usable]))]
+    sorted_prefix = ranges.prefix[order]
+    bounds = np.concatenate([[0], np.flatnonzero(np.diff(sorted_prefix)) + 1, [len(order)]])
+
+    for begin, end in zip(bounds[:-1], bounds[1:], strict=True):
+        if begin == end:
+            continue
+        members = order[begin:end]
         starts = ranges.address[members]
-        mask = prefix_mask(prefix)
+        mask = prefix_mask(sorted_prefix[begin])
         low = np.searchsorted(starts, first & mask, side="left")
         high = np.searchsorted(starts, last & mask, side="right")
 

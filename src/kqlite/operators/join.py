@@ -54,14 +54,14 @@ def join_indices(left_keys: list[pd.Series], right_keys: list[pd.Series], kind: 
     canonical = JOIN_KINDS.get(kind)
     if canonical is None:
         raise KqlSemanticError("KS005", f"invalid join kind '{kind}': expected one of {', '.join(JOIN_KINDS)}")
+    if canonical in ("inner", "leftouter"):
+        return _match_in_left_order(left_keys, right_keys, keep_unmatched=canonical == "leftouter")
     left_codes, right_codes = key_codes(left_keys, right_keys)
 
     if canonical == "innerunique":
         first_rows = _first_row_per_key(left_codes)
         left, right = _match(left_codes[first_rows], right_codes, keep_unmatched=False)
         return first_rows[left], right
-    if canonical in ("inner", "leftouter"):
-        return _match(left_codes, right_codes, keep_unmatched=canonical == "leftouter")
     if canonical == "rightouter":
         right, left = _match(right_codes, left_codes, keep_unmatched=True)
         return left, right
@@ -93,8 +93,7 @@ def lookup_indices(
     """
     if kind not in LOOKUP_KINDS:
         raise KqlSemanticError("KS005", f"invalid lookup kind '{kind}': expected leftouter or inner")
-    left_codes, right_codes = key_codes(left_keys, right_keys)
-    return _match(left_codes, right_codes, keep_unmatched=kind == "leftouter")
+    return _match_in_left_order(left_keys, right_keys, keep_unmatched=kind == "leftouter")
 
 
 def key_codes(left_keys: list[pd.Series], right_keys: list[pd.Series]) -> tuple[np.ndarray, np.ndarray]:
@@ -117,11 +116,16 @@ def take_rows(frame: pd.DataFrame, positions: np.ndarray) -> pd.DataFrame:
 
     Each column keeps its representation: a masked ``Int64`` column stays ``Int64``
     with ``pd.NA``, a string column gets ``""`` (never NaN), a ``category`` column stays
-    categorical, and dynamic, guid and decimal columns get ``None``.
+    categorical, and dynamic, guid and decimal columns get ``None``. A plain string
+    column gathered into many more rows than it has (a lookup's right side) comes back
+    as a ``category`` column, which kqlite also uses for strings.
     """
     positions = np.asarray(positions, dtype=np.int64)
     missing = positions < 0
     any_missing = bool(missing.any())
+    if len(positions) == len(frame) and not any_missing and _is_identity(positions):
+        return frame.reset_index(drop=True)
+
     columns = {
         number: _take_column(frame.iloc[:, number], positions, missing, any_missing)
         for number in range(frame.shape[1])
@@ -134,19 +138,26 @@ def take_rows(frame: pd.DataFrame, positions: np.ndarray) -> pd.DataFrame:
 def _take_column(series: pd.Series, positions: np.ndarray, missing: np.ndarray, any_missing: bool) -> pd.Series:
     dtype = series.dtype
     if isinstance(dtype, pd.CategoricalDtype):
-        codes = series.cat.codes.to_numpy(dtype=np.int64)
+        codes = series.cat.codes.to_numpy()
         categories = dtype.categories
-        taken = codes[np.where(missing, 0, positions)] if len(codes) else np.full(len(positions), -1)
-        if any_missing or (taken < 0).any():
+        if any_missing or (codes < 0).any():
             # KQL strings have no null: a missing cell is "", which needs a category.
             if "" not in categories:
                 categories = categories.append(pd.Index([""]))
-            taken = np.where(missing | (taken < 0), categories.get_loc(""), taken)
-        return pd.Series(pd.Categorical.from_codes(taken, categories=categories))
+            empty = categories.get_loc("")
+            code_type = codes.dtype if len(categories) <= np.iinfo(codes.dtype).max else np.dtype(np.int32)
+            codes = np.append(np.where(codes < 0, empty, codes), empty).astype(code_type)
+        # Position -1 reads the last code, which is "" whenever a position is missing.
+        taken = codes[positions] if len(codes) else np.zeros(len(positions), dtype=np.int8)
+        return pd.Series(pd.Categorical.from_codes(taken, categories=categories, validate=False))
 
+    is_text = pd.api.types.is_string_dtype(dtype) and dtype != object
+    if is_text and len(positions) > 2 * len(series):
+        codes, uniques = pd.factorize(series)
+        return _take_column(pd.Series(pd.Categorical.from_codes(codes, categories=uniques)), positions, missing, any_missing)
     if not any_missing:
         return pd.Series(series.array.take(positions))
-    if pd.api.types.is_string_dtype(dtype) and dtype != object:
+    if is_text:
         taken = series.array.take(positions, allow_fill=True)
         return pd.Series(taken).fillna("")
     if dtype == object:
@@ -157,31 +168,60 @@ def _take_column(series: pd.Series, positions: np.ndarray, missing: np.ndarray, 
     return pd.Series(series.array.take(positions, allow_fill=True))
 
 
-def _match(left_codes: np.ndarray, right_codes: np.ndarray, keep_unmatched: bool) -> tuple[np.ndarray, np.ndarray]:
-    # Right rows grouped by code: the rows with code c are right_order[start[c]:start[c] + count[c]].
+def _is_identity(positions: np.ndarray) -> bool:
+    return bool(len(positions) == 0 or (positions[0] == 0 and (np.diff(positions) == 1).all()))
+
+
+def _match_in_left_order(
+    left_keys: list[pd.Series], right_keys: list[pd.Series], keep_unmatched: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    # A single categorical left key is matched once per category, and its rows reach
+    # their partners through the category codes: one pass over the left rows.
+    if len(left_keys) == 1 and isinstance(left_keys[0].dtype, pd.CategoricalDtype):
+        left = left_keys[0]
+        categories = pd.Series(left.cat.categories)
+        category_codes, right_codes = key_codes([categories], right_keys)
+        category_rows, right_rows = _match(category_codes, right_codes, keep_unmatched=False)
+        return _match(left.cat.codes.to_numpy(), category_rows, keep_unmatched, right_rows)
+
+    left_codes, right_codes = key_codes(left_keys, right_keys)
+    return _match(left_codes, right_codes, keep_unmatched)
+
+
+def _match(
+    left_codes: np.ndarray, right_codes: np.ndarray, keep_unmatched: bool, right_rows: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    # Pairs every left code with the right entries of the same code, in left order.
+    # `right_rows` gives the position reported for each right entry (default: its index).
     size = int(max(left_codes.max(initial=-1), right_codes.max(initial=-1))) + 1
     right_known = right_codes >= 0
-    count = np.bincount(right_codes[right_known], minlength=size)
-    start = np.concatenate([[0], np.cumsum(count)[:-1]]).astype(np.int64)
-    right_order = np.flatnonzero(right_known)[np.argsort(right_codes[right_known], kind="stable")]
+    known_codes = right_codes[right_known]
+    reported = np.flatnonzero(right_known) if right_rows is None else right_rows[right_known]
+    count = np.bincount(known_codes, minlength=size)
 
+    if count.max(initial=0) <= 1:
+        # Fast path (unique right keys): one gather per left row. The null code -1
+        # indexes the extra last slot, which contains -1.
+        partner_by_code = np.full(size + 1, -1, dtype=np.int64)
+        partner_by_code[known_codes] = reported
+        partner = partner_by_code[left_codes]
+        if keep_unmatched:
+            return np.arange(len(left_codes), dtype=np.int64), partner
+        rows = np.flatnonzero(partner >= 0).astype(np.int64)
+        return rows, partner[rows]
+
+    # General case: the right entries with code c are right_order[start[c]:start[c] + count[c]].
+    start = (np.cumsum(count) - count).astype(np.int64)
+    right_order = reported[np.argsort(known_codes, kind="stable")].astype(np.int64)
     left_known = left_codes >= 0
     safe_codes = np.where(left_known, left_codes, 0)
-    matches = np.where(left_known, count[safe_codes] if size else 0, 0)
-    if matches.max(initial=0) <= 1:
-        # Fast path (a right side with unique keys): at most one pair per left row.
-        rows = np.arange(len(left_codes), dtype=np.int64) if keep_unmatched else np.flatnonzero(matches)
-        partner = np.full(len(left_codes), -1, dtype=np.int64)
-        hit = matches > 0
-        partner[hit] = right_order[start[safe_codes[hit]]]
-        return rows.astype(np.int64), partner[rows]
+    matches = np.where(left_known, count[safe_codes], 0)
 
-    # General case: one pair per match, and one unmatched pair where asked for.
     rows_out = np.maximum(matches, 1) if keep_unmatched else matches
     left_positions = np.repeat(np.arange(len(left_codes), dtype=np.int64), rows_out)
     offsets = np.arange(len(left_positions), dtype=np.int64) - np.repeat(np.cumsum(rows_out) - rows_out, rows_out)
     has_partner = np.repeat(matches > 0, rows_out)
-    slots = np.repeat(start[safe_codes] if size else np.zeros(len(left_codes), dtype=np.int64), rows_out) + offsets
+    slots = np.repeat(start[safe_codes], rows_out) + offsets
     right_positions = np.full(len(left_positions), -1, dtype=np.int64)
     right_positions[has_partner] = right_order[slots[has_partner]]
     return left_positions, right_positions
