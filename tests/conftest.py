@@ -41,6 +41,13 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         share = f"{100 * agreed / ran:.1f}%" if ran else "n/a"
         terminalreporter.write_line(f"{title}: {agreed} of {ran} pass ({share}); {shown}")
 
+        codes = _diagnostic_code_agreement(terminalreporter.stats, marker)
+        if codes:
+            agreeing = sum(codes)
+            terminalreporter.write_line(
+                f"  of the {len(codes)} queries both reject, {agreeing} share kqlite's diagnostic code"
+            )
+
         if config.cache is not None:
             key = "kqlite/" + title.replace(" ", "-")
             config.cache.set(key, {"total": total, **{outcome: counts[outcome] for outcome in OUTCOMES}})
@@ -60,3 +67,15 @@ def _count_outcomes(stats: dict[str, list[Any]], marker: str) -> Counter[str]:
                 continue
             outcomes.setdefault(nodeid, outcome)
     return Counter(outcomes.values())
+
+
+def _diagnostic_code_agreement(stats: dict[str, list[Any]], marker: str) -> list[bool]:
+    # The oracle test records, for each query both sides reject, whether the codes agree.
+    found: dict[str, bool] = {}
+    for reports in stats.values():
+        for report in reports:
+            if marker in getattr(report, "nodeid", ""):
+                for key, value in getattr(report, "user_properties", ()):
+                    if key == "diagnostic_code_agrees":
+                        found[report.nodeid] = bool(value)
+    return list(found.values())

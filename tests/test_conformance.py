@@ -365,3 +365,90 @@ def _describe_value(value: Any) -> Any:
         return str(value)
     return value
 
+
+
+# ---------------------------------------------------------------- the comparison itself
+
+
+UTC = dt.timezone.utc
+
+
+@pytest.mark.parametrize(
+    ("text", "ticks"),
+    [
+        ("00:00:00", 0),
+        ("01:00:00", 3600 * TICKS_PER_SECOND),
+        ("1.00:00:00", TICKS_PER_DAY),
+        ("365.00:00:00", 365 * TICKS_PER_DAY),
+        ("-12:00:00", -12 * 3600 * TICKS_PER_SECOND),
+        ("00:00:00.5", TICKS_PER_SECOND // 2),
+        ("00:00:00.0000001", 1),
+        ("-1.02:00:00.1000000", -(TICKS_PER_DAY + 2 * 3600 * TICKS_PER_SECOND + TICKS_PER_SECOND // 10)),
+        ("1:00:00", None),
+        ("1d", None),
+    ],
+)
+def test_timespan_text_ticks(text: str, ticks: int | None) -> None:
+    assert kusto_timespan_ticks(text) == ticks
+
+
+def test_timespan_value_matches_text() -> None:
+    assert expected_value_matches("14.00:00:00", dt.timedelta(days=14), "timespan", 0.0)
+    assert expected_value_matches("-12:00:00", dt.timedelta(hours=-12), "timespan", 0.0)
+    assert not expected_value_matches("14.00:00:00", dt.timedelta(days=14, seconds=1), "timespan", 0.0)
+
+
+def test_datetime_forms_match() -> None:
+    moment = dt.datetime(2017, 1, 1, tzinfo=UTC)
+
+    assert expected_value_matches("2017-01-01T00:00:00Z", moment, "datetime", 0.0)
+    assert expected_value_matches("2017-01-01T00:00:00.0000000Z", moment, "datetime", 0.0)
+    assert expected_value_matches("2017-01-01T00:00:00Z", moment.replace(tzinfo=None), "datetime", 0.0)
+    assert not expected_value_matches("2017-01-01T00:00:01Z", moment, "datetime", 0.0)
+    # Python datetimes keep microseconds, so a seventh fractional digit cannot match.
+    assert not expected_value_matches("2017-01-01T00:00:00.1234567Z", moment + dt.timedelta(microseconds=123456), "datetime", 0.0)
+    assert expected_value_matches("2017-01-01T00:00:00.1234560Z", moment + dt.timedelta(microseconds=123456), "datetime", 0.0)
+
+
+def test_datetimes_inside_dynamic_match() -> None:
+    expected = ["2017-01-01T00:00:00.0000000Z", "2017-01-02T00:00:00.0000000Z"]
+
+    assert dynamic_matches(expected, ["2017-01-01T00:00:00Z", "2017-01-02T00:00:00+00:00"], 0.0)
+    assert not dynamic_matches(expected, ["2017-01-01T00:00:00Z", "2017-01-03T00:00:00Z"], 0.0)
+
+
+def test_dynamic_json_compare() -> None:
+    assert dynamic_matches({"a": [1, 2.0], "b": None}, {"b": None, "a": [1, 2]}, 0.0)
+    assert dynamic_matches([0.1], [0.1000001], 1e-6)
+    assert not dynamic_matches([0.1], [0.11], 1e-6)
+    assert not dynamic_matches([True], [1], 0.0)
+    assert not dynamic_matches({"a": 1}, {"a": 1, "b": 2}, 0.0)
+    assert not dynamic_matches([1, 2], [1], 0.0)
+    assert not dynamic_matches("1", 1, 0.0)
+
+
+def test_scalar_values_match_by_type() -> None:
+    assert expected_value_matches(5, 5, "long", 0.0)
+    assert not expected_value_matches(1, True, "long", 0.0)
+    assert not expected_value_matches(5, 5.0, "int", 0.0)
+    assert expected_value_matches(0.5, 0.5000001, "real", 1e-6)
+    assert not expected_value_matches(0.5, 0.6, "real", 1e-6)
+    assert expected_value_matches(None, float("nan"), "real", 0.0)
+    assert expected_value_matches("NaN", float("nan"), "real", 0.0)
+    assert expected_value_matches(None, None, "string", 0.0)
+    assert not expected_value_matches("", None, "string", 0.0)
+    assert not expected_value_matches(None, "", "string", 0.0)
+    assert expected_value_matches(True, True, "bool", 0.0)
+    assert not expected_value_matches(True, 1, "bool", 0.0)
+    assert expected_value_matches("1.50", decimal.Decimal("1.5"), "decimal", 0.0)
+    assert expected_value_matches("74BE27DE-1E4E-49D9-B579-FE0B331D3642", "74be27de-1e4e-49d9-b579-fe0b331d3642", "guid", 0.0)
+
+
+def test_rows_ordered_or_as_multiset() -> None:
+    expected = [[1, "a"], [2, "b"], [2, "b"]]
+    shuffled = [(2, "b"), (1, "a"), (2, "b")]
+
+    assert compare_rows(expected, shuffled, ["long", "string"], ordered=False, abs_tol=0.0) is None
+    assert compare_rows(expected, shuffled, ["long", "string"], ordered=True, abs_tol=0.0) is not None
+    assert compare_rows(expected, [(1, "a"), (1, "a"), (2, "b")], ["long", "string"], ordered=False, abs_tol=0.0) is not None
+    assert compare_rows(expected, shuffled[:2], ["long", "string"], ordered=False, abs_tol=0.0) == "expected 3 rows, got 2"
