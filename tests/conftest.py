@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-# Test module file name -> the title of its line in the terminal summary.
+# Part of a test id -> the title of the summary line that counts those tests.
 SUMMARISED_SUITES = {
     "test_conformance.py::test_conformance[": "conformance cases",
     "test_oracle_schemas.py::test_agrees_with_kusto_language[": "queries checked against Kusto.Language",
@@ -35,11 +35,11 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         if total == 0:
             continue
 
-        shown = ", ".join(f"{counts[outcome]} {outcome}" for outcome in OUTCOMES if counts[outcome])
+        outcome_list = ", ".join(f"{counts[outcome]} {outcome}" for outcome in OUTCOMES if counts[outcome])
         ran = total - counts["skipped"]
         agreed = counts["passed"]
         share = f"{100 * agreed / ran:.1f}%" if ran else "n/a"
-        terminalreporter.write_line(f"{title}: {agreed} of {ran} pass ({share}); {shown}")
+        terminalreporter.write_line(f"{title}: {agreed} of {ran} pass ({share}); {outcome_list}")
 
         codes = _diagnostic_code_agreement(terminalreporter.stats, marker)
         if codes:

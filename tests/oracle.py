@@ -144,7 +144,7 @@ class Oracle:
                 results[int(record.pop("id"))] = record
         if len(results) != len(requests):
             raise OracleFailed(
-                f"{self.script.name} answered {len(results)} of {len(requests)} queries: {completed.stderr[-2000:]}"
+                f"{self.script.name} returned analyses for {len(results)} of {len(requests)} queries: {completed.stderr[-2000:]}"
             )
         return [results[number] for number in range(len(requests))]
 
