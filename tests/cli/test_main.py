@@ -239,3 +239,50 @@ def test_sample_requires_out(cli: Cli) -> None:
 
     assert finished.returncode == 2
     assert "--out" in finished.stderr
+
+# ---------------------------------------------------------------- the investigation end to end
+
+
+CASE4_SCRIPT = """\
+.execute database script <|
+.create-merge table IpInfo (IpCidr:string, Info:string)
+.clear table IpInfo data
+.ingest into table IpInfo (@'{data}/ip-lookup.csv.gz')
+.create-merge table NetworkMetrics (Timestamp:datetime, ClientIP:string, TargetIP:string, BytesSent:long, BytesReceived:long, NewConnections:int)
+.clear table NetworkMetrics data
+.ingest async into table NetworkMetrics (@'{data}/log_00000.csv.gz')
+.ingest async into table NetworkMetrics (@'{data}/log_00001.csv.gz')
+.ingest into table NetworkMetrics (@'{data}/log_00002.csv.gz')
+
+.set-or-replace IpInfoEx <|
+    NetworkMetrics
+    | distinct ClientIP
+    | evaluate  ipv4_lookup(IpInfo, ClientIP, IpCidr)
+
+let window = 1d;
+NetworkMetrics
+| lookup IpInfoEx on ClientIP
+| make-series BytesSent=sum(BytesSent) on Timestamp step window by Info
+| extend  (BytesSentAnomaly, BytesSentAnomalyScore, BytesSentExpected) = series_decompose_anomalies(BytesSent)
+| mv-expand
+    Timestamp to typeof(datetime),
+    BytesSent to typeof(long),
+    BytesSentAnomalyScore to typeof(double),
+    BytesSentExpected to typeof(long)
+| top 1 by BytesSentAnomalyScore
+| project Info, Timestamp, BytesSent, BytesSentExpected, BytesSentAnomalyScore
+"""
+
+
+def test_investigation_from_sample(cli: Cli, script_file: ScriptFile, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    generated = cli("sample", "kda-case4", "--scale", "0.0002", "--out", str(data))
+    script = script_file(CASE4_SCRIPT.format(data=data.as_posix()), "case4.kql")
+    finished = cli("--db", str(tmp_path / "db"), "--format", "csv", "run", str(script))
+
+    assert generated.returncode == 0, generated.stderr
+    assert finished.returncode == 0, finished.stderr
+    last_result = finished.stdout.strip().split("\n\n")[-1]
+    header, answer = last_result.splitlines()
+    assert header == "Info,Timestamp,BytesSent,BytesSentExpected,BytesSentAnomalyScore"
+    assert answer.startswith("KUANDA.ORG,2023-06-29T00:00:00Z,")
