@@ -3,8 +3,9 @@
 Kusto documents what the functions return: periods in bins, ordered by a score in
 [0, 1], with 0 in unused slots. It also documents that only periods from 4 bins to
 half the series length can be found, but not how the score is computed. kqlite's
-algorithm, chosen to reproduce the documented examples (period 14 with score 0.84 on the documentation's
-60-point traffic series, and the periods series_seasonal finds or does not find):
+algorithm is chosen to reproduce the documented examples: period 14 with score 0.84
+on the documentation's 60-point traffic series, and the periods series_seasonal finds
+(6 and 5) or does not find (none in a 12-point series):
 
 1. Winsorise each series at its 10th and 90th percentiles, so that a few spikes do
    not dominate, and centre it on its mean (nulls count as the mean).
