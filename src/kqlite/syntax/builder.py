@@ -1,6 +1,6 @@
-"""The lark Transformer that turns a parse tree of `grammar/kql.lark` into syntax nodes.
+"""The builder: from a lark parse tree of `grammar/kql.lark` to syntax nodes.
 
-One method per grammar rule or alias, named after it. Every node gets the span of the
+It has one method per grammar rule or alias, named after it. Every node gets the span of the
 text it came from. The builder also checks what the grammar leaves open: that the left
 side of ``=`` is a name, that a join condition has a usable form, that type names exist.
 Those problems raise `KqlSyntaxError`.
@@ -45,7 +45,7 @@ class _Operator:
         return _PRECEDENCE.get(self.spelling, _PRECEDENCE["=="])
 
 
-# Binding strength of binary operators; every operator not listed (the equality and string
+# Binding strength of binary operators. Every operator not listed (the equality and string
 # operators, in, between, matches regex) binds like "==".
 _PRECEDENCE = {"or": 1, "and": 2, "==": 3, "<": 4, "<=": 4, ">": 4, ">=": 4, "+": 5, "-": 5, "*": 6, "/": 6, "%": 6}
 
@@ -144,7 +144,8 @@ class Builder:
         (function,) = children
         if function.params:
             raise KqlSyntaxError("KL104", "a view takes no parameters", function.params[0].span)
-        return dataclasses.replace(function, span=_span(meta), is_view=True)
+        view: nodes.FunctionDef = dataclasses.replace(function, span=_span(meta), is_view=True)
+        return view
 
     def function_params(self, meta: Meta, children: list[Any]) -> tuple[nodes.FunctionParam, ...]:
         return tuple(children)
@@ -353,10 +354,10 @@ class Builder:
 
     def render_property(self, meta: Meta, children: list[Any]) -> tuple[str, Any]:
         name, value = children
-        return str(name), value
+        return str(name), _option_value(value)
 
     def render_continuation(self, meta: Meta, children: list[Any]) -> Any:
-        return children[0]
+        return _option_value(children[0])
 
     def render_name(self, meta: Meta, children: list[Any]) -> str:
         return _unquote_name(children[0])
@@ -424,7 +425,8 @@ class Builder:
 
     def named_argument(self, meta: Meta, children: list[Any]) -> nodes.NamedArg:
         target, value = children
-        return nodes.NamedArg(span=_span(meta), name=self._assigned_name(target), value=_as_rows(value))
+        # NOTE: the value of a NamedArg is a scalar expression, so `f(name = (T | take 1))` is rejected.
+        return nodes.NamedArg(span=_span(meta), name=self._assigned_name(target), value=self._expr(value))
 
     def star(self, meta: Meta, children: list[Any]) -> nodes.Star:
         return nodes.Star(span=_span(meta))
@@ -598,10 +600,15 @@ class Builder:
         operands.append(node)
 
     def _expr(self, node: Any) -> nodes.Expr:
-        """Check that a child is a scalar expression, not a tabular source such as print."""
-        if isinstance(node, (nodes.Expr, nodes.Pipeline)):
-            return node  # type: ignore[return-value]
-        raise KqlSyntaxError("KL105", "a tabular expression cannot be used as a scalar value here", node.span)
+        """Check that a child is a scalar expression, not a pipeline or a source such as print."""
+        if isinstance(node, nodes.Expr):
+            return node
+        raise KqlSyntaxError(
+            "KL105",
+            "a tabular expression cannot be used as a scalar value here",
+            node.span,
+            hint="toscalar(...) turns a one-row, one-column table into a scalar",
+        )
 
     def _assigned_name(self, target: Any) -> str:
         if isinstance(target, nodes.NameRef) and not target.name.startswith("$"):
@@ -657,7 +664,7 @@ def _json_value(child: Any) -> Any:
         return child.value
     if isinstance(child, nodes.Literal):
         return child.value
-    raise KqlSyntaxError("KS004", "malformed literal: dynamic(...) holds JSON values and typed literals only", child.span)
+    raise KqlSyntaxError("KS004", "malformed literal: dynamic(...) accepts only JSON values and typed literals", child.span)
 
 
 def _option_value(value: Any) -> Any:

@@ -48,7 +48,7 @@ def slip_hint(text: str, offset: int, found: str, expected: frozenset[str]) -> s
     """Return a hint for the slip that most likely caused a syntax error, or None.
 
     `found` is the text of the token that did not fit (empty at the end of the text) and
-    `expected` holds the spellings the parser could accept there, such as ``'|'``.
+    `expected` contains the spellings the parser could accept there, such as ``'|'``.
     """
     before = text[:offset].rstrip()
     previous_word = re.search(r"([A-Za-z_]\w*)\s*$", before)
@@ -61,6 +61,10 @@ def slip_hint(text: str, offset: int, found: str, expected: frozenset[str]) -> s
 
     if before.endswith(",") and found in ("|", ";", ")", "by", "on", ""):
         return "remove the trailing ','"
+
+    # After a comma, `by` reads as a column name, so the error comes one word later.
+    if re.search(r",\s*by$", before):
+        return "remove the trailing ',' before 'by'"
 
     if found == "|" and before.endswith("|"):
         return "use 'or' to combine conditions; '||' is not KQL"

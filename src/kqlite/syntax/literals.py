@@ -6,7 +6,7 @@ Each function takes the exact text the lexer matched (``1.5h``, ``datetime(2020-
 ``decimal.Decimal``, ``int``, ``float``, ``bool``, ``str``; None for a typed null. Text
 that cannot be read raises `LiteralError`, which the builder turns into a syntax error.
 
-KQL holds datetimes and timespans in ticks of 100 ns, so values are rounded to a tick.
+KQL stores datetimes and timespans in ticks of 100 ns, so values are rounded to a tick.
 """
 
 from __future__ import annotations
@@ -55,9 +55,10 @@ _ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|x[0-9a-fA-F]{1,4}|.)",
 def parse_string(text: str) -> str:
     """Return the value of one string literal token.
 
-    Forms: ``'..'`` and ``".."`` with backslash escapes; verbatim ``@'..'`` where a
-    doubled quote stands for one quote; an ``h``/``H`` prefix (obfuscated literal, same
-    value); multi-line ```` ```..``` ```` taken as is.
+    Quoted ``'..'`` and ``".."`` literals have backslash escapes. In a verbatim
+    ``@'..'`` literal a doubled quote is one quote. An ``h``/``H`` prefix marks an
+    obfuscated literal and leaves the value unchanged. A multi-line ```` ```..``` ````
+    literal is taken as is.
     """
     if text.startswith("```"):
         return text[3:-3]
@@ -234,7 +235,10 @@ def _read_rfc(content: str) -> tuple[datetime, str] | None:
     if match is None or match.group(2).lower() not in _MONTHS:
         return None
     day, month_name, year, hour, minute, second, fraction, zone = match.groups()
-    full_year = int(year) if len(year) == 4 else 2000 + int(year) if int(year) < 50 else 1900 + int(year)
+    full_year = int(year)
+    if len(year) == 2:
+        # A two-digit year is read in the window 1950-2049.
+        full_year += 2000 if full_year < 50 else 1900
     offset = _rfc_zone(zone)
     return _make_moment(full_year, _MONTHS[month_name.lower()], int(day), hour, minute, second, offset), fraction or ""
 

@@ -1,7 +1,7 @@
 """Parse KQL query text into a `kqlite.syntax.nodes.Script`.
 
-The LALR parser is built once per process, when the first query is parsed, from
-`grammar/kql.lark`; lark's cache keeps the built tables in the temporary folder, so later
+The LALR parser is built from `grammar/kql.lark` once per process, when the first query
+is parsed. Lark's cache keeps the built tables in the temporary folder, so later
 processes load them instead of building them again. Control commands (text starting with
 '.') are parsed by `kqlite.storage.commands`, not here.
 """
@@ -25,7 +25,7 @@ from kqlite.syntax.builder import Builder, unknown_operator_error
 # At most this many expected tokens are listed in a syntax error.
 MAX_EXPECTED = 6
 
-# How regular-expression terminals are named in "expected ..." messages.
+# Names of regular-expression terminals in "expected ..." messages.
 _TERMINAL_WORDS = {
     "NAME": "a name",
     "BRACKET_NAME": "a name",
@@ -43,14 +43,14 @@ _TERMINAL_WORDS = {
     "_MV_EXPAND": "'mv-expand'",
     "$END": "end of text",
 }
-# Spellings of the tokens that can start a scalar expression; when a name and a number
-# are both expected, the message says "an expression" instead of listing them all.
+# Spellings of the tokens that can start a scalar expression. When a name and a number
+# are both expected, the message lists "an expression" in their place.
 _EXPRESSION_STARTS = frozenset(
     {"a name", "a number", "a string", "a timespan", "datetime(...)", "timespan(...)", "guid(...)",
      "a typed literal", "$left or $right", "'true'", "'True'", "'TRUE'", "'false'", "'False'", "'FALSE'",
      "'dynamic'", "'typeof'", "'range'", "'('", "'['", "'-'", "'+'"}
 )
-# Spellings of binary operators; when several are expected, the message says "an operator".
+# Spellings of binary operators. When several are expected, the message lists "an operator".
 _OPERATORS = frozenset(
     {"'or'", "'and'", "'=='", "'!='", "'<>'", "'=~'", "'!~'", "'<'", "'<='", "'>'", "'>='", "'+'", "'-'",
      "'*'", "'/'", "'%'", "'in'", "'!in'", "'in~'", "'!in~'", "'has_any'", "'has_all'", "'between'",
@@ -109,9 +109,9 @@ def _grammar_path() -> Path:
 class _KeywordsAsWords:
     """Let the lexer read a whole word in every parser state.
 
-    The contextual lexer only tries the terminals of the current state; where NAME is
-    not among them, the keyword `by` would match the start of `bye`. Accepting NAME
-    everywhere makes the lexer read `bye` as one word, and the parser report it.
+    The contextual lexer only tries the terminals of the current state. Where NAME is
+    not among them, the keyword `by` would match the start of `bye`. Because NAME is
+    accepted everywhere, the lexer reads `bye` as one word and the parser reports it.
     """
 
     always_accept = ("NAME",)
@@ -122,11 +122,12 @@ class _KeywordsAsWords:
 
 def _syntax_error(text: str, error: UnexpectedInput) -> KqlError:
     if isinstance(error, UnexpectedCharacters):
-        character = text[error.pos_in_stream]
+        position = error.pos_in_stream or 0
+        character = text[position]
         return KqlSyntaxError(
             "KS002",
             f"unexpected character '{character}'",
-            Span(error.pos_in_stream, error.pos_in_stream + 1),
+            Span(position, position + 1),
             hint=hints.character_hint(character),
         )
 
@@ -154,8 +155,8 @@ def _syntax_error(text: str, error: UnexpectedInput) -> KqlError:
 def _unknown_operator(text: str, offset: int) -> KqlError | None:
     """Report the operator of the current pipe segment if kqlite does not parse it.
 
-    The grammar reads any word after '|' as an operator name so that the error names
-    it; the parse then fails on the following token, inside that segment.
+    The grammar reads any word after '|' as an operator name, so that the error can
+    name it. The parse then fails on a later token of that segment.
     """
     pipe = text.rfind("|", 0, offset)
     operator = _OPERATOR_WORD.match(text, pipe + 1) if pipe >= 0 else None
