@@ -17,6 +17,7 @@ def test_bin_numeric():
     assert call("bin", 4.5, 1, types=[REAL, LONG]) == 4.0
     assert result_type("bin", REAL, LONG) is REAL
     assert result_type("bin", LONG, LONG) is LONG
+    assert result_type("bin", INT, INT) is LONG
     assert call("bin", 17, 5, types=[LONG, LONG]) == 15
 
 

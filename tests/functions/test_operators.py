@@ -35,7 +35,8 @@ def binary(op: str, left, right, left_type, right_type):
 @pytest.mark.parametrize(
     ("op", "left", "right", "expected"),
     [
-        ("+", INT, INT, INT),
+        ("+", INT, INT, LONG),
+        ("%", INT, INT, LONG),
         ("+", INT, LONG, LONG),
         ("*", LONG, REAL, REAL),
         ("-", REAL, DECIMAL, DECIMAL),
@@ -60,7 +61,9 @@ def binary(op: str, left, right, left_type, right_type):
         ("+", DYNAMIC, DYNAMIC, DYNAMIC),
         ("+", DYNAMIC, INT, LONG),
         ("*", REAL, DYNAMIC, REAL),
-        ("-", DATETIME, DYNAMIC, DATETIME),
+        ("-", DATETIME, DYNAMIC, TIMESPAN),
+        ("+", DATETIME, DYNAMIC, DATETIME),
+        ("<", BOOL, BOOL, BOOL),
         ("*", DYNAMIC, STRING, None),
         ("==", DYNAMIC, STRING, BOOL),
         ("and", BOOL, BOOL, BOOL),
@@ -82,9 +85,13 @@ def test_unary_and_between_types():
     assert between_result_type(DATETIME, DATETIME, TIMESPAN) is BOOL
     assert between_result_type(LONG, INT, REAL) is BOOL
     assert between_result_type(STRING, STRING, STRING) is None
+    assert between_result_type(LONG, LONG, BOOL) is None
+    assert between_result_type(TIMESPAN, TIMESPAN, TIMESPAN) is BOOL
+    assert between_result_type(DYNAMIC, LONG, LONG) is BOOL
     assert in_result_type("in", LONG, [LONG, REAL]) is BOOL
     assert in_result_type("in", LONG, [STRING]) is BOOL
     assert in_result_type("in~", LONG, [STRING]) is None
+    assert in_result_type("has_any", STRING, [LONG]) is BOOL
     assert in_result_type("has_any", STRING, [STRING, STRING]) is BOOL
 
 
@@ -116,9 +123,10 @@ def test_integer_division_by_zero_is_null():
     assert binary("/", 1.0, 0.0, REAL, REAL) == np.inf
 
 
-def test_int_arithmetic_stays_int():
+def test_int_arithmetic_widens_to_long():
+    # Kusto.Language 12.4.1 types int + int as long, for columns and constants alike.
     result = binary("+", pd.Series([1, 2], dtype="Int32"), pd.Series([3, None], dtype="Int32"), INT, INT)
-    assert result.dtype == "Int32"
+    assert result.dtype == "Int64"
     assert result.tolist() == [4, pd.NA]
 
 
@@ -265,6 +273,7 @@ def test_dynamic_arithmetic():
     assert binary("*", values, 2.0, DYNAMIC, REAL).tolist()[:2] == [2.0, 5.0]
     assert binary("+", values, values, DYNAMIC, DYNAMIC).tolist() == [2, 5.0, None, None]
     assert binary("+", T("2020-01-01"), "1.00:00:00", DATETIME, DYNAMIC) == T("2020-01-02")
+    assert binary("-", T("2020-01-02"), "2020-01-01", DATETIME, DYNAMIC) == D(days=1)
 
 
 def test_invalid_regex_raises():

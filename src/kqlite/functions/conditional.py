@@ -18,13 +18,17 @@ _ARRAY_TYPES = (BOOL, INT, LONG, REAL, DATETIME, TIMESPAN)
 
 
 def common_type(types: Sequence[KqlType]) -> KqlType:
-    """Return the type that values of all `types` share: the widest numeric, else the first non-dynamic."""
-    if types and all(t.is_numeric for t in types):
-        return widest_numeric(*types)
+    """Return the type that values of all `types` share: the widest numeric, else the first non-dynamic.
+
+    A dynamic value takes the type of the others (Kusto.Language types
+    ``iff(c, dynamic, 1)`` as long); only dynamic values give dynamic.
+    """
     concrete = [t for t in types if t is not DYNAMIC]
-    if concrete and all(t is concrete[0] for t in concrete) and len(concrete) == len(types):
-        return concrete[0]
-    return DYNAMIC if DYNAMIC in types or not concrete else concrete[0]
+    if not concrete:
+        return DYNAMIC
+    if all(t.is_numeric for t in concrete):
+        return widest_numeric(*concrete)
+    return concrete[0]
 
 
 def choose(conditions: list[Any], choices: list[Value], choice_types: list[KqlType], result_type: KqlType, length: int) -> Value:

@@ -97,7 +97,8 @@ def _bin_type(arg_types: Sequence[KqlType]) -> KqlType:
     value = arg_types[0]
     if value in (DATETIME, TIMESPAN):
         return value
-    numeric = [t for t in arg_types[:2] if t in NUMERIC_TYPES]
+    # Kusto.Language types bin(int, int) as long: int results widen to long.
+    numeric = [LONG if t is INT else t for t in arg_types[:2] if t in NUMERIC_TYPES]
     return widest_numeric(*numeric) if numeric else REAL
 
 

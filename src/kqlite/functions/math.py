@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -43,18 +43,23 @@ _real_function("exp10", lambda numbers: np.power(10.0, numbers), "Return 10 rais
 _real_function("sqrt", np.sqrt, "Return the square root; null for a negative number. Example: print sqrt(16) → 4")
 
 
-@scalar("abs", [P("number", *NUMBERS, TIMESPAN)], same_as_first)
+def _int_widens_to_long(arg_types: Sequence[KqlType]) -> KqlType:
+    # Kusto.Language types abs(int) as long.
+    return LONG if arg_types[0] is INT else arg_types[0]
+
+
+@scalar("abs", [P("number", *NUMBERS, TIMESPAN)], _int_widens_to_long)
 def abs_(ctx: CallContext, value: Value) -> Value:
     """Return the absolute value. Example: print abs(-5) → 5"""
     numbers, nulls = to_numpy(value, ctx.arg_types[0])
     return from_numpy(np.abs(numbers), nulls, ctx.arg_types[0])
 
 
-@scalar("sign", [P("number", *NUMBERS)], same_as_first)
+@scalar("sign", [P("number", *NUMBERS)], REAL)
 def sign(ctx: CallContext, value: Value) -> Value:
-    """Return -1, 0 or 1 by the sign of a number. Example: print sign(-42) → -1"""
-    numbers, nulls = to_numpy(value, ctx.arg_types[0])
-    return from_numpy(np.sign(numbers), nulls, ctx.arg_types[0])
+    """Return -1, 0 or 1 (as a real) by the sign of a number. Example: print sign(-42) → -1"""
+    numbers, nulls = float_values(value, ctx.arg_types[0])
+    return from_numpy(np.sign(numbers), nulls, REAL)
 
 
 @scalar("ceiling", [P("number", *NUMBERS)], same_as_first)
@@ -107,15 +112,15 @@ _real_test("isinf", np.isinf, "Tell whether a real is infinite. Example: print i
 _real_test("isfinite", np.isfinite, "Tell whether a real is neither infinite nor NaN. Example: print isfinite(1.0/0.0) → false")
 
 
-@scalar("rand", [P("range", INT, LONG, optional=True)], lambda types: LONG if types else REAL)
+@scalar("rand", [P("range", INT, LONG, optional=True)], REAL)
 def rand(ctx: CallContext, upper: Value = None) -> Value:
-    """Return a random real in [0, 1), or a random long in [0, N) with an argument. Example: print rand(10)"""
+    """Return a random real in [0, 1), or a random whole number in [0, N) (typed real) with an argument. Example: print rand(10)"""
     generator = np.random.default_rng()
     if not ctx.arg_types:
         return pd.Series(generator.random(ctx.length))
     bounds, nulls = to_numpy(upper, ctx.arg_types[0])
-    values = np.floor(generator.random(ctx.length) * np.maximum(bounds, 1)).astype(np.int64)
-    return from_numpy(values, np.broadcast_to(nulls, values.shape), LONG)
+    values = np.floor(generator.random(ctx.length) * np.maximum(bounds, 1))
+    return from_numpy(values, np.broadcast_to(nulls, values.shape), REAL)
 
 
 @scalar("pi", [], REAL)

@@ -72,7 +72,8 @@ def binary_result_type(op: str, left: KqlType, right: KqlType) -> KqlType | None
     """Return the result type of ``left op right``, or None if KQL rejects the operand types."""
     if op in ARITHMETIC:
         if left.is_numeric and right.is_numeric:
-            return widest_numeric(left, right)
+            # Kusto.Language types int op int as long, for constants too.
+            return widest_numeric(left, right, LONG)
         if DYNAMIC in (left, right):
             return _dynamic_arithmetic_type(op, left, right)
         return _TIME_ARITHMETIC.get((op, _kind(left), _kind(right)))
@@ -97,6 +98,9 @@ def _dynamic_arithmetic_type(op: str, left: KqlType, right: KqlType) -> KqlType 
         return DYNAMIC
     if other is INT:
         return LONG
+    if op == "-" and other is DATETIME:
+        # The dynamic side is read as a datetime: datetime - datetime.
+        return TIMESPAN
     if other.is_numeric or (op in ("+", "-") and other in (DATETIME, TIMESPAN)):
         return other
     return None
@@ -104,9 +108,8 @@ def _dynamic_arithmetic_type(op: str, left: KqlType, right: KqlType) -> KqlType 
 
 def _ordered(left: KqlType, right: KqlType) -> bool:
     """Tell whether ``<``, ``<=``, ``>``, ``>=`` accept the types (strings do not)."""
-    numeric_or_bool = (left.is_numeric or left is BOOL) and (right.is_numeric or right is BOOL)
-    if numeric_or_bool:
-        return left is not BOOL or right is not BOOL
+    if (left.is_numeric or left is BOOL) and (right.is_numeric or right is BOOL):
+        return True
     if left is right:
         return left in (DATETIME, TIMESPAN, DYNAMIC)
     return DYNAMIC in (left, right) and (left.is_numeric or right.is_numeric)
@@ -173,7 +176,12 @@ def _dynamic_arithmetic(op: str, left: Value, right: Value, left_type: KqlType, 
     # Convert the dynamic operand, then apply the typed rule: a timespan next to a
     # datetime or timespan, the result type next to a number.
     other = right_type if left_type is DYNAMIC else left_type
-    target = TIMESPAN if other in (DATETIME, TIMESPAN) else result_type
+    if other is DATETIME and op == "-":
+        target = DATETIME
+    elif other in (DATETIME, TIMESPAN):
+        target = TIMESPAN
+    else:
+        target = result_type
     if left_type is DYNAMIC:
         left, left_type = convert_dynamic(left, target, length), target
     if right_type is DYNAMIC:
@@ -416,8 +424,8 @@ def in_result_type(op: str, operand: KqlType, items: Sequence[KqlType]) -> KqlTy
     if op not in IN_OPERATORS:
         return None
     if op in ("in~", "!in~", "has_any", "has_all"):
-        textual = all(item in (STRING, DYNAMIC) for item in items)
-        return BOOL if operand in (STRING, DYNAMIC) and textual else None
+        # The listed values may be of any type: they are compared as strings.
+        return BOOL if operand in (STRING, DYNAMIC) else None
     return BOOL
 
 
@@ -482,11 +490,16 @@ def _membership(operand: Value, values: list[object], operand_type: KqlType, len
 
 def between_result_type(operand: KqlType, low: KqlType, high: KqlType) -> KqlType | None:
     """Return the result type of ``x between (low .. high)``, or None if KQL rejects the types."""
-    if operand is DATETIME and low is DATETIME and high in (DATETIME, TIMESPAN):
-        return BOOL
-    if operand in (STRING, BOOL, GUID):
-        return None
-    return BOOL if _ordered(operand, low) and _ordered(operand, high) else None
+    # The signatures of Kusto.Language's between operator.
+    if operand.is_numeric:
+        return BOOL if (low.is_numeric and high.is_numeric) or (low is DYNAMIC and high is DYNAMIC) else None
+    if operand is DATETIME:
+        return BOOL if low is DATETIME and high in (DATETIME, TIMESPAN) else None
+    if operand is TIMESPAN:
+        return BOOL if low is TIMESPAN and high is TIMESPAN else None
+    if operand is DYNAMIC:
+        return BOOL if low.is_numeric and high is low else None
+    return None
 
 
 def evaluate_between(
