@@ -93,7 +93,9 @@ def _to_arrow(series: pd.Series, kql_type: KqlType, data_type: pa.DataType) -> p
         return pa.array([None if value is None else str(value) for value in series], type=pa.string())
     if kql_type is KqlType.DYNAMIC:
         return pa.array([None if value is None else dynamic_to_json(value) for value in series], type=pa.string())
-    return pa.array(series, type=data_type, from_pandas=True)
+    array = pa.array(series, type=data_type, from_pandas=True)
+    # A pyarrow-backed pandas column converts to a ChunkedArray; a record batch needs one array.
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
 
 
 def dynamic_to_json(value: Any) -> str:

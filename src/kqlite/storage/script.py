@@ -45,7 +45,7 @@ RunParsed = Callable[[Command], Table]
 
 def command_ranges(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Return the (start, end) offsets of each command in ``text[start:end]``, trailing comments removed."""
-    starts = [match.start() for match in _COMMAND_START.finditer(text, start, end)]
+    starts = [match.end() - 1 for match in _COMMAND_START.finditer(text, start, end)]
     ranges = []
     for index, command_start in enumerate(starts):
         command_end = starts[index + 1] if index + 1 < len(starts) else end

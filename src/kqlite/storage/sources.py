@@ -7,7 +7,6 @@ known extension is read as CSV (Kusto's default for inline data too).
 
 from __future__ import annotations
 
-import os
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -77,27 +76,43 @@ def check_format(data_format: str) -> None:
 
 
 class CountingStream:
-    """The raw (still compressed) byte stream of a source, counting the bytes read for progress."""
+    """The raw (still compressed) byte stream of a source, counting the bytes read for progress.
 
-    def __init__(self, raw: IO[bytes], total: int | None) -> None:
+    A local file is read through Arrow's own file (`native`), so that Arrow's reader
+    threads never wait for Python; other streams go through `read`.
+    """
+
+    def __init__(self, raw: IO[bytes] | None, total: int | None, native: pa.NativeFile | None = None) -> None:
         self._raw = raw
+        self.native = native
         self.total = total
-        self.bytes_read = 0
+        self._counted = 0
+
+    @property
+    def bytes_read(self) -> int:
+        """Bytes of the source read so far."""
+        return self.native.tell() if self.native is not None and not self.native.closed else self._counted
 
     def read(self, size: int = -1) -> bytes:
+        assert self._raw is not None
         data = self._raw.read(size)
-        self.bytes_read += len(data)
+        self._counted += len(data)
         return data
 
     def readable(self) -> bool:
         return True
 
     def close(self) -> None:
-        self._raw.close()
+        if self._raw is not None:
+            self._raw.close()
+        if self.native is not None:
+            self.native.close()
 
     @property
     def closed(self) -> bool:
-        return bool(self._raw.closed)
+        if self.native is not None:
+            return bool(self.native.closed)
+        return self._raw is None or bool(self._raw.closed)
 
 
 def open_raw(location: str) -> CountingStream:
@@ -113,15 +128,14 @@ def open_raw(location: str) -> CountingStream:
     else:
         raise KqlNotSupportedError(f"ingestion from a '{parsed.scheme}' URI ('{location}')")
     try:
-        raw = open(path, "rb")  # noqa: SIM115 - closed by the reader that consumes it
-    except OSError as error:
+        native = pa.OSFile(path, "rb")
+    except (OSError, pa.ArrowException) as error:
         raise KqlRuntimeError(
             "KL110",
-            f"cannot open ingestion source '{location}': {error.strerror or error}",
+            f"cannot open ingestion source '{location}': {getattr(error, 'strerror', None) or error}",
             hint="check the path; relative paths are relative to the current directory",
         ) from error
-    size = _file_size(raw)
-    return CountingStream(raw, size)
+    return CountingStream(None, native.size(), native)
 
 
 def _open_http(location: str) -> CountingStream:
@@ -136,16 +150,9 @@ def _open_http(location: str) -> CountingStream:
     return CountingStream(response, int(length) if length and length.isdigit() else None)
 
 
-def _file_size(raw: IO[bytes]) -> int | None:
-    try:
-        return os.fstat(raw.fileno()).st_size
-    except OSError:
-        return None
-
-
 def decompressed(raw: CountingStream, compression: str | None) -> pa.NativeFile:
     """Wrap a raw stream as an Arrow input stream, decompressing it on the fly."""
-    stream = pa.PythonFile(raw, mode="r")
+    stream = raw.native if raw.native is not None else pa.PythonFile(raw, mode="r")
     if compression is None:
         return stream
     return pa.CompressedInputStream(stream, compression)
