@@ -13,6 +13,7 @@ are strict xfails, so an entry that starts to agree must be removed.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -191,11 +192,6 @@ FAMILY_QUERIES: list[tuple[str, str]] = [
 
 # Query name -> why kqlite and Kusto.Language disagree there. Each is a strict xfail.
 _SERVICE_REJECTS = "Kusto.Language 12.4.1 accepts this, but the service rejects it (a documented error case); kqlite rejects it"
-_NAMED_AFTER_ARGUMENT = (
-    "kqlite names an unnamed function call ColumnN, where Kusto.Language names it after its "
-    "column argument (strlen_Text; Text itself for conversions and formats; type_Bag for gettype)"
-)
-_INT_ARITHMETIC = "kqlite gives int for int-with-int arithmetic, where Kusto.Language gives long"
 KNOWN_DISAGREEMENTS: dict[str, str] = {
     # kqlite follows Kusto (the service or its documentation) where the analyzer does not.
     "conformance::make_series_non_numeric_aggregate_error": _SERVICE_REJECTS,
@@ -208,25 +204,13 @@ KNOWN_DISAGREEMENTS: dict[str, str] = {
     "conformance::datetime_diff_invalid_period_error": "kqlite checks datetime_diff's period only when it runs, not when it binds",
     "article::5": "kqlite's extent result of .set-or-replace names its fourth column CompressedSize, not ColumnSize",
     "family::table_function": "kqlite has no table() function",
-    "family::extend_int_plus_int": _INT_ARITHMETIC,
-    "family::math_integer": _INT_ARITHMETIC,
-    "family::getschema": "kqlite's getschema gives ColumnOrdinal as int, Kusto.Language as long",
+    "family::math_integer": "kqlite gives int for the negation of an int column (-Small), where Kusto.Language gives long",
     "family::summarize_any_take_any": "kqlite names take_any(X) take_any_X; Kusto.Language keeps the name X",
-    "family::math_bin": "kqlite rejects two unnamed columns derived from the same column (Kusto.Language makes them Moment, Moment1)",
     "family::series_arithmetic": "kqlite has no series_stats_dynamic()",
     "family::serialize_row_number": "kqlite has no row_number()",
     "family::top_nested": "kqlite does not support top-nested",
     "family::sample": "kqlite does not support the sample operator",
     "family::parse_operator": "kqlite does not support the parse operator",
-    "family::extend_unnamed": _NAMED_AFTER_ARGUMENT,
-    "family::strings_basic": _NAMED_AFTER_ARGUMENT,
-    "family::strings_search": _NAMED_AFTER_ARGUMENT,
-    "family::strings_format": _NAMED_AFTER_ARGUMENT,
-    "family::math_functions": _NAMED_AFTER_ARGUMENT,
-    "family::datetime_parts": _NAMED_AFTER_ARGUMENT,
-    "family::datetime_diff": _NAMED_AFTER_ARGUMENT,
-    "family::conversions": _NAMED_AFTER_ARGUMENT,
-    "family::hash_and_guid": _NAMED_AFTER_ARGUMENT,
 }
 
 
@@ -365,9 +349,11 @@ def kqlite_tables(case: OracleCase) -> Schema:
 
 @pytest.fixture(scope="session")
 def oracle(request: pytest.FixtureRequest) -> Oracle:
-    assert request.config.cache is not None
+    # pytest's cache folder keeps the analyses between runs; without it they last one run.
+    cache = request.config.cache
+    cache_folder = cache.mkdir("kql-oracle") if cache is not None else Path(tempfile.mkdtemp(prefix="kql-oracle-"))
     try:
-        return find_oracle(request.config.cache.mkdir("kql-oracle"))
+        return find_oracle(cache_folder)
     except OracleUnavailable as missing:
         pytest.skip(f"Kusto.Language oracle unavailable: {missing}")
 
