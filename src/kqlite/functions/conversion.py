@@ -257,7 +257,7 @@ def scalar(
 
     The binder accepts a dynamic argument for any typed parameter, as Kusto converts it
     when the query runs (``strlen(d.name)``). The registered wrapper converts each such
-    argument to the parameter's type, so an implementation sees only its declared types.
+    argument to the parameter's type, so an implementation receives only its declared types.
     A result the binder typed as dynamic is returned as dynamic values.
     """
 

@@ -222,9 +222,10 @@ def hash_(ctx: CallContext, source: Value, modulo: Value = None) -> Value:
 
 
 def _hash_words(source: Value, kql_type: KqlType) -> tuple[Any, Any]:
-    # NOTE: Kusto's digests are verified for strings (UTF-8) and datetimes (ticks as
-    # 8 little-endian bytes); long, real, bool and timespan are hashed the same way
-    # by analogy, and dynamic, guid and decimal through their string form.
+    # NOTE: only the digests of strings (UTF-8) and datetimes (ticks as 8 little-endian
+    # bytes) are checked against Kusto's documented values. Long, real, bool and
+    # timespan are hashed as 8-byte words by analogy, and dynamic, guid and decimal
+    # through their string form.
     if kql_type in (INT, LONG, BOOL, TIMESPAN, DATETIME, REAL):
         numbers, nulls = to_numpy(source, kql_type)
         if kql_type is DATETIME:
