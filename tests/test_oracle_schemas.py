@@ -171,6 +171,39 @@ FAMILY_QUERIES: list[tuple[str, str]] = [
     ("hash_and_guid", "AllTypes | project hash(Text), hash_sha256(Text), new_guid(), gettype(Bag)"),
     ("ipv4_functions", "AllTypes | project ipv4_is_in_range(Text, '10.0.0.0/8'), ipv4_is_match(Text, '10.0.0.1'), parse_ipv4(Text), ipv4_compare(Text, '10.0.0.1'), ipv4_is_private(Text), format_ipv4(Big)"),
     ("comparisons", "AllTypes | project Big > Small, Ratio == 1, Moment < now(), Span >= 1h, Text != 'a', Flag and not(Flag)"),
+    # More operators and functions the investigation's queries lean on.
+    ("where_string_operators", "IpInfo | where Info has_any ('ORG', 'NET') or Info in~ ('digitown') or Info !contains 'x' or Info !has 'y'"),
+    ("where_case_insensitive", "IpInfo | where Info =~ 'kuanda.org' and Info !startswith 'a' and Info hasprefix 'K'"),
+    ("summarize_more_aggregates", "NetworkMetrics | summarize avgif(BytesSent, NewConnections > 0), count_distinct(ClientIP), make_bag(bag_pack(ClientIP, BytesSent)), minif(BytesSent, BytesSent > 0)"),
+    ("summarize_percentiles_array", "NetworkMetrics | summarize percentiles_array(BytesSent, 25, 75), stdevif(BytesSent, true), sum(todouble(BytesSent))"),
+    ("join_innerunique", "NetworkMetrics | join kind=innerunique (IpInfoEx | project ClientIP, Info) on ClientIP"),
+    ("join_rightanti_two_keys", "NetworkMetrics | join kind=rightanti (IpInfoEx | extend TargetIP = ClientIP) on ClientIP, TargetIP"),
+    ("lookup_dollar_sides", "NetworkMetrics | lookup (IpInfoEx | project-rename Address = ClientIP) on $left.ClientIP == $right.Address"),
+    ("range_timespan", "range span from 0s to 1h step 15m"),
+    ("print_now", "print now(), ago(1h), datetime(2023-06-01) + 1d"),
+    ("datatable_all_types", "datatable(b:bool, i:int, l:long, r:real, m:decimal, s:string, d:datetime, t:timespan, g:guid, y:dynamic)[true, 1, 2, 3.5, decimal(1.5), 'x', datetime(2020-01-01), 1h, guid(00000000-0000-0000-0000-000000000001), dynamic({})]"),
+    ("let_materialize", "let m = materialize(NetworkMetrics | summarize sum(BytesSent) by ClientIP); m | join kind=inner m on ClientIP"),
+    ("mv_expand_two_arrays", "print a = dynamic([1, 2]), b = dynamic(['x', 'y']) | mv-expand a, b"),
+    ("mv_expand_bag", "print b = dynamic({'k': 1}) | mv-expand b"),
+    ("extend_case_iff_nested", "NetworkMetrics | extend Size = case(BytesSent > 1000000, 'large', BytesSent > 1000, 'medium', 'small'), Busy = iff(NewConnections > 10, true, false)"),
+    ("make_series_two_keys", "NetworkMetrics | make-series Sent = sum(BytesSent) default = 0, Received = sum(BytesReceived) on Timestamp from datetime(2023-06-01) to datetime(2023-07-01) step 1d by ClientIP, TargetIP"),
+    ("series_decompose_anomalies_options", "NetworkMetrics | make-series B = avg(BytesSent) on Timestamp step 1h | extend (Flag, Score) = series_decompose_anomalies(B, 2.5, -1, 'linefit')"),
+    ("series_decompose_forecast", "NetworkMetrics | make-series B = sum(BytesSent) on Timestamp step 1d | extend Forecast = series_decompose_forecast(B, 7)"),
+    ("render_with_properties", "NetworkMetrics | summarize sum(BytesSent) by ClientIP | render columnchart with (title = 'Bytes', ytitle = 'sent')"),
+    # Control commands, with the result tables Kusto.Language gives them.
+    ("command_show_tables", ".show tables"),
+    ("command_show_cslschema", ".show table IpInfo cslschema"),
+    ("command_show_schema_json", ".show table IpInfo schema as json"),
+    ("command_create_table", ".create table Fresh (Name:string, Count:long)"),
+    ("command_create_merge", ".create-merge table IpInfo (IpCidr:string, Info:string, Extra:long)"),
+    ("command_drop_table", ".drop table IpInfo ifexists"),
+    ("command_clear_table", ".clear table IpInfo data"),
+    ("command_ingest_inline", ".ingest inline into table IpInfo <| 10.0.0.0/8,PRIVATE"),
+    ("command_set_or_append", ".set-or-append IpInfo <| IpInfo | take 0"),
+    ("command_append", ".append IpInfo <| datatable(IpCidr:string, Info:string)['1.0.0.0/8', 'X']"),
+    ("command_set_or_replace_new", ".set-or-replace Fresh <| print a = 1"),
+    ("command_ingest_missing_table", ".ingest inline into table Missing <| 1"),
+    ("iff_mixed_branch_types", "print iff(true, 1, 'a')"),
     # Mistakes both sides must reject.
     ("error_unknown_column", "NetworkMetrics | where ClinetIP == '1.1.1.1'"),
     ("error_unknown_table", "NetworkMetric | take 1"),
@@ -188,10 +221,17 @@ FAMILY_QUERIES: list[tuple[str, str]] = [
     ("error_project_missing", "NetworkMetrics | project Nope"),
     ("error_string_plus_long", "print 'a' + 1"),
     ("error_mv_expand_unknown_type", "print a = dynamic([1]) | mv-expand a to typeof(number)"),
+    ("error_join_kind", "NetworkMetrics | join kind=sideways IpInfoEx on ClientIP"),
+    ("error_make_series_without_on", "NetworkMetrics | make-series sum(BytesSent) step 1d"),
+    ("error_bin_string", "NetworkMetrics | summarize count() by bin(ClientIP, 1h)"),
+    ("error_top_without_by", "NetworkMetrics | top 3"),
+    ("error_ipv4_lookup_missing_column", "NetworkMetrics | evaluate ipv4_lookup(IpInfo, Nope, IpCidr)"),
+    ("error_drop_missing_table", ".drop table Missing"),
 ]
 
 # Query name -> why kqlite and Kusto.Language disagree there. Each is a strict xfail.
 _SERVICE_REJECTS = "Kusto.Language 12.4.1 accepts this, but the service rejects it (a documented error case); kqlite rejects it"
+_EXTENT_COLUMNS = "kqlite's extent result of an ingestion command names its fourth column CompressedSize, not ColumnSize"
 KNOWN_DISAGREEMENTS: dict[str, str] = {
     # kqlite follows Kusto (the service or its documentation) where the analyzer does not.
     "conformance::make_series_non_numeric_aggregate_error": _SERVICE_REJECTS,
@@ -199,10 +239,11 @@ KNOWN_DISAGREEMENTS: dict[str, str] = {
     "conformance::render_not_last_error": _SERVICE_REJECTS,
     "conformance::set_existing_table_error": "Kusto.Language checks commands without table contents, so it cannot see that T4 exists",
     "conformance::create_merge_type_conflict_error": "Kusto.Language does not check a merged column's type against the existing table",
+    "family::command_ingest_missing_table": "Kusto.Language does not check that the table of .ingest inline exists; kqlite rejects it",
     "family::union_inner": "Kusto.Language 12.4.1 keeps every column for union kind=inner; the documentation keeps only the common ones, as kqlite does",
     # kqlite gaps.
     "conformance::datetime_diff_invalid_period_error": "kqlite checks datetime_diff's period only when it runs, not when it binds",
-    "article::5": "kqlite's extent result of .set-or-replace names its fourth column CompressedSize, not ColumnSize",
+    "article::5": _EXTENT_COLUMNS,
     "family::table_function": "kqlite has no table() function",
     "family::math_integer": "kqlite gives int for the negation of an int column (-Small), where Kusto.Language gives long",
     "family::summarize_any_take_any": "kqlite names take_any(X) take_any_X; Kusto.Language keeps the name X",
@@ -211,6 +252,15 @@ KNOWN_DISAGREEMENTS: dict[str, str] = {
     "family::top_nested": "kqlite does not support top-nested",
     "family::sample": "kqlite does not support the sample operator",
     "family::parse_operator": "kqlite does not support the parse operator",
+    "family::series_decompose_forecast": (
+        "kqlite makes one column of series_decompose_forecast(B), where Kusto.Language adds its "
+        "seasonal, trend and residual outputs under default names"
+    ),
+    "family::iff_mixed_branch_types": "Kusto.Language types iff(true, 1, 'a') as dynamic; kqlite types it long",
+    "family::command_clear_table": "kqlite's .clear table result has TableName and DatabaseName; Kusto.Language's has one Status column",
+    "family::command_set_or_append": _EXTENT_COLUMNS,
+    "family::command_append": _EXTENT_COLUMNS,
+    "family::command_set_or_replace_new": _EXTENT_COLUMNS,
 }
 
 
