@@ -32,6 +32,7 @@ ACCEPT: list[str] = [
     "print datetime(2020-01-01 10:00:00 +02:00)",
     "print h'a' 'b'",
     "print 1 < 2 == true",
+    "print 1 == 1 == true",
     "let x = 1",
     "",
     "print 1d, 2h, 30m, 10s, 100ms, 10microsecond, 1tick, 2sec, 1.5h, 3days, 5min, 2hrs, 7nanoseconds",
@@ -164,6 +165,7 @@ REJECT: list[str] = [
     "let x = 1\nprint x",
     "T | bye",
     "print .5",
+    "print 1w",
     "print .5h",
     "let x = 1 ;; print x",
     "print 'a\\qb'",
@@ -221,4 +223,6 @@ KNOWN_DIFFERENCES: dict[str, str] = {
     "print guid(xyz)": "kqlite checks literals while parsing; Kusto reports malformed literals later",
     "print int(x)": "kqlite checks literals while parsing; Kusto reports malformed literals later",
     "T | extend kind = 1 | where kind > 0": "kqlite accepts the keyword kind as a column name where Kusto wants ['kind']",
+    "print 1 == 1 == true": "kqlite chains equality operators left to right; Kusto rejects a chain of them",
+    "print 1w": "kqlite rejects 1w with a hint about the missing week unit; Kusto reads it as an unknown name",
 }

@@ -164,3 +164,10 @@ def test_errors_do_not_carry_source_until_attached() -> None:
 
     assert caught.value.source is None
     assert caught.value.span == Span(3, 3)
+
+
+def test_control_command_hint() -> None:
+    error = error_of(".show tables")
+
+    assert error.span == Span(0, 1)
+    assert error.hint == "control commands (text starting with '.') run as commands, not inside a query"

@@ -113,3 +113,19 @@ def test_trailing_semicolon_allowed() -> None:
 )
 def test_keywords_as_names(query: str) -> None:
     parse(query)
+
+
+def test_builder_has_a_method_per_rule() -> None:
+    from kqlite.syntax.builder import Builder
+    from kqlite.syntax.parser import _parser
+
+    missing = set()
+    for rule in _parser().rules:
+        name = str(rule.alias or rule.origin.name)
+        inlined = rule.options.expand1 and rule.alias is None and len(rule.expansion) == 1
+        if inlined or name.startswith("_"):
+            continue
+        if not hasattr(Builder, name):
+            missing.add(name)
+
+    assert missing == set()

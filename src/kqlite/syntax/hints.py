@@ -53,6 +53,9 @@ def slip_hint(text: str, offset: int, found: str, expected: frozenset[str]) -> s
     before = text[:offset].rstrip()
     previous_word = re.search(r"([A-Za-z_]\w*)\s*$", before)
 
+    if found == "." and not before:
+        return "control commands (text starting with '.') run as commands, not inside a query"
+
     if found in PARSED_OPERATORS and "'|'" in expected:
         return f"add '|' before '{found}': each query operator follows a '|'"
 
