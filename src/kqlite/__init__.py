@@ -53,3 +53,10 @@ def __getattr__(name: str) -> Any:
         globals()[name] = value
         return value
     raise AttributeError(f"module 'kqlite' has no attribute {name!r}")
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext kqlite``: register the ``%kql`` and ``%%kql`` magics."""
+    from kqlite.notebook import load_ipython_extension as load
+
+    load(ipython)

@@ -46,14 +46,14 @@ def run_aggregate(executor: Executor, node: b.Aggregate) -> pd.DataFrame:
         grouped.update(_run_aggregate_call(executor, evaluator, frame, call, codes, ngroups))
 
     # Output expressions are computed per group over the keys and the aggregates' values.
-    group_frame = pd.DataFrame(grouped, index=pd.RangeIndex(ngroups)) if grouped else pd.DataFrame(index=pd.RangeIndex(ngroups))
+    group_frame = pd.DataFrame(grouped, index=pd.RangeIndex(ngroups), copy=False) if grouped else pd.DataFrame(index=pd.RangeIndex(ngroups))
     group_evaluator = executor.evaluator(group_frame, ngroups)
     data: dict[int, pd.Series] = {}
     for key in node.keys:
         data[len(data)] = group_frame[key.names[0]]
     for output in node.outputs:
         data[len(data)] = to_column(group_evaluator.evaluate(output.expr), output.expr.kql_type, ngroups)
-    return pd.DataFrame(data, index=pd.RangeIndex(ngroups))
+    return pd.DataFrame(data, index=pd.RangeIndex(ngroups), copy=False)
 
 
 def _run_aggregate_call(
@@ -78,6 +78,7 @@ def _run_aggregate_call(
                 for number, value in enumerate(args)
             },
             index=pd.RangeIndex(len(frame)),
+            copy=False,
         )
         taken = take_rows(selected, positions)
         return {name: taken.iloc[:, number] for number, name in enumerate(call.names)}
@@ -138,4 +139,4 @@ def run_make_series(executor: Executor, node: b.MakeSeriesRows) -> pd.DataFrame:
     for position in range(ngroups):
         axis_column[position] = axis_values
     data[len(data)] = pd.Series(axis_column, dtype=object)
-    return pd.DataFrame(data, index=pd.RangeIndex(ngroups))
+    return pd.DataFrame(data, index=pd.RangeIndex(ngroups), copy=False)

@@ -94,7 +94,7 @@ class Executor:
             position: to_column(evaluator.evaluate(item), kql_type, 1)
             for position, (item, (_, kql_type)) in enumerate(zip(node.items, node.columns, strict=True))
         }
-        return pd.DataFrame(data, index=pd.RangeIndex(1))
+        return pd.DataFrame(data, index=pd.RangeIndex(1), copy=False)
 
     def _range(self, node: b.RangeSource) -> pd.DataFrame:
         start, stop, step = (self.constant(expr) for expr in (node.start, node.stop, node.step))
@@ -152,12 +152,12 @@ class Executor:
         if node.sequential:
             return working[[name for name, _ in node.columns]]
         data = {position: produced[name] if name in produced else source[name] for position, (name, _) in enumerate(node.columns)}
-        return pd.DataFrame(data, index=pd.RangeIndex(length))
+        return pd.DataFrame(data, index=pd.RangeIndex(length), copy=False)
 
     def _select(self, node: b.Select) -> pd.DataFrame:
         frame = self.run(node.input)
         data = {position: frame[source] for position, source in enumerate(node.sources)}
-        return pd.DataFrame(data, index=pd.RangeIndex(len(frame)))
+        return pd.DataFrame(data, index=pd.RangeIndex(len(frame)), copy=False)
 
     def _count(self, node: b.CountRows) -> pd.DataFrame:
         if isinstance(node.input, b.TableScan):
@@ -214,7 +214,7 @@ class Executor:
         for part in parts:
             for column in range(part.shape[1]):
                 data[len(data)] = part.iloc[:, column]
-        return pd.DataFrame(data, index=pd.RangeIndex(length))
+        return pd.DataFrame(data, index=pd.RangeIndex(length), copy=False)
 
     def _union(self, node: b.UnionRows) -> pd.DataFrame:
         from kqlite.operators.union import union_frames

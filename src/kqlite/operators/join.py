@@ -130,7 +130,7 @@ def take_rows(frame: pd.DataFrame, positions: np.ndarray) -> pd.DataFrame:
         number: _take_column(frame.iloc[:, number], positions, missing, any_missing)
         for number in range(frame.shape[1])
     }
-    result = pd.DataFrame(columns, index=pd.RangeIndex(len(positions)))
+    result = pd.DataFrame(columns, index=pd.RangeIndex(len(positions)), copy=False)
     result.columns = frame.columns
     return result
 

@@ -52,7 +52,7 @@ def union_frames(
         parts = [_leg_column(frame, columns, source, len(frame)) for frame, columns in frames]
         data[number] = _concatenate(parts, kql_type)
 
-    result = pd.DataFrame(data, index=pd.RangeIndex(sum(lengths)))
+    result = pd.DataFrame(data, index=pd.RangeIndex(sum(lengths)), copy=False)
     result.columns = [name for name, _, _ in layout]
     return result, tuple((name, kql_type) for name, kql_type, _ in layout)
 
