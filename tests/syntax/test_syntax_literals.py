@@ -115,6 +115,13 @@ def test_timespan_calls(text: str, expected: pd.Timedelta | None) -> None:
     assert result.kql_type is TIMESPAN
 
 
+def test_timespan_beyond_nanosecond_range() -> None:
+    with pytest.raises(KqlSyntaxError) as caught:
+        parse("print 200000d")
+
+    assert caught.value.code == "KS004"
+
+
 def test_no_week_unit() -> None:
     with pytest.raises(KqlSyntaxError):
         parse("print 1w")
@@ -154,7 +161,9 @@ def test_datetime_null() -> None:
     assert literal("datetime(null)") == nodes.Literal(span=literal("datetime(null)").span, value=None, kql_type=DATETIME)
 
 
-@pytest.mark.parametrize("text", ["datetime(2020-13-01)", "datetime(2020-02-30)", "datetime(yesterday)"])
+@pytest.mark.parametrize(
+    "text", ["datetime(2020-13-01)", "datetime(2020-02-30)", "datetime(yesterday)", "datetime(9999-12-31)"]
+)
 def test_malformed_datetime(text: str) -> None:
     with pytest.raises(KqlSyntaxError) as caught:
         parse(f"print {text}")

@@ -161,8 +161,10 @@ def parse_timespan_call(text: str) -> pd.Timedelta | None:
 
 def _timedelta_from_ns(nanoseconds: Fraction) -> pd.Timedelta:
     ticks = round(nanoseconds / TICK_NS)
-    if not LONG_MIN <= ticks <= LONG_MAX or abs(ticks) * TICK_NS > LONG_MAX:
-        raise LiteralError("the timespan is out of range")
+    # NOTE: kqlite holds a timespan in 64-bit nanoseconds (about 292 years either way),
+    # a hundredth of the range of Kusto's 64-bit ticks.
+    if abs(ticks * TICK_NS) > LONG_MAX:
+        raise LiteralError("the timespan is longer than the 292 years kqlite can hold")
     return pd.Timedelta(ticks * TICK_NS, unit="ns")
 
 
@@ -207,9 +209,12 @@ def parse_datetime(text: str) -> pd.Timestamp | None:
         raise LiteralError(f"'{content}' is not a datetime: use ISO 8601, such as 2023-06-01 or 2023-06-01T12:30:00Z")
 
     moment, fraction = fields
-    return pd.Timestamp(moment.astimezone(timezone.utc).replace(tzinfo=None)) + pd.Timedelta(
-        int(fraction.ljust(7, "0")) * TICK_NS, unit="ns"
-    )
+    try:
+        return pd.Timestamp(moment.astimezone(timezone.utc).replace(tzinfo=None)) + pd.Timedelta(
+            int(fraction.ljust(7, "0")) * TICK_NS, unit="ns"
+        )
+    except (OverflowError, pd.errors.OutOfBoundsDatetime):
+        raise LiteralError(f"'{content}' is outside the years 1678 to 2261 that kqlite can hold") from None
 
 
 def parse_datetime_call(text: str) -> pd.Timestamp | None:
