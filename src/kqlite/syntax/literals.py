@@ -161,7 +161,7 @@ def parse_timespan_call(text: str) -> pd.Timedelta | None:
 
 def _timedelta_from_ns(nanoseconds: Fraction) -> pd.Timedelta:
     ticks = round(nanoseconds / TICK_NS)
-    # NOTE: kqlite holds a timespan in 64-bit nanoseconds (about 292 years either way),
+    # NOTE: kqlite stores a timespan in 64-bit nanoseconds (about 292 years either way),
     # a hundredth of the range of Kusto's 64-bit ticks.
     if abs(ticks * TICK_NS) > LONG_MAX:
         raise LiteralError("the timespan is longer than the 292 years kqlite can hold")
