@@ -1,8 +1,8 @@
 """A writer killed in the middle of a command leaves every table as it was before or after.
 
-A child process runs `.set-or-replace` (or `.ingest`) in a loop on a database folder; the
+A child process runs `.set-or-replace` (or `.ingest`) in a loop on a database folder. The
 test kills it with SIGKILL at varying moments, then opens the folder and checks that the
-table is one of the states a complete command produces.
+table is in a state that a complete command produces.
 """
 
 from __future__ import annotations
@@ -101,6 +101,7 @@ def test_killed_ingest_leaves_whole_batches(tmp_path: Path, delay: float) -> Non
     with Catalog(folder) as catalog:
         frame = catalog.get("T").frame
         batches, remainder = divmod(len(frame), ROWS // 4)
-        assert batches >= 1 and remainder == 0
+        assert batches >= 1
+        assert remainder == 0
         assert frame["v"].tolist()[: ROWS // 4] == list(range(ROWS // 4))
         assert frame["v"].sum() == batches * sum(range(ROWS // 4))

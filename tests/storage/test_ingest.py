@@ -101,9 +101,12 @@ def test_missing_values_by_type() -> None:
     columns = (("s", STRING), ("i", INT), ("r", REAL), ("b", BOOL), ("t", DATETIME), ("d", DYNAMIC), ("g", GUID))
     frame = read_inline(",,,,,,\n", columns).frame
     assert frame["s"].tolist() == [""]
-    assert frame["i"].isna().all() and frame["r"].isna().all() and frame["b"].isna().all()
+    assert frame["i"].isna().all()
+    assert frame["r"].isna().all()
+    assert frame["b"].isna().all()
     assert frame["t"].isna().all()
-    assert frame["d"].tolist() == [None] and frame["g"].tolist() == [None]
+    assert frame["d"].tolist() == [None]
+    assert frame["g"].tolist() == [None]
 
 
 def test_fewer_fields_leave_last_columns_null() -> None:

@@ -18,8 +18,8 @@ dynamic    ``string``                           the value as JSON text
 =========  ===================================  ===============================================
 
 NOTE: a dynamic value round-trips through JSON, so a datetime or timespan inside a
-dynamic value comes back as its ISO text and a numpy array comes back as a list; that is
-also what Kusto stores, since its dynamic columns hold JSON.
+dynamic value comes back as its ISO text, and a numpy array comes back as a list. Kusto
+stores dynamic columns as JSON too.
 """
 
 from __future__ import annotations

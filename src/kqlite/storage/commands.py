@@ -175,6 +175,7 @@ class _Runner:
         return results.result_table(results.INLINE_EXTENT_COLUMNS, [(extent,)], _invalid_extra(read.invalid_values))
 
     def _ingest_from_storage(self, command: IngestFromStorage) -> Table:
+        # NOTE: `.ingest async` runs synchronously too: its OperationId names a finished operation.
         existing = self._existing(command.table, command.span)
         operation = uuid.uuid4()
         reads: list[ReadResult] = []

@@ -2,10 +2,10 @@
 
 A command starts on a line whose first non-blank character is ``.``; blank lines and
 ``//`` comment lines between commands are skipped. Commands run in order and not as one
-transaction. By default the script stops at the first failing command and the
-`.execute` itself succeeds (the failure is in its result); ``ContinueOnErrors=true``
-runs every command, and ``ThrowOnErrors=true`` makes the first failure fail the whole
-command. Read-only `.show` commands are not run and are reported as ``Skipped``.
+transaction. By default the script stops at the first failing command, and the
+`.execute` itself succeeds with the failure reported in its result.
+``ContinueOnErrors=true`` runs every command, and ``ThrowOnErrors=true`` makes the
+first failure fail the whole command. Read-only `.show` commands are not run and are reported as ``Skipped``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""What every format reader receives and returns."""
+"""Types shared by the format readers: the source opener, the progress callback and the result."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """Read CSV and its siblings (TSV, PSV, SCSV, SOHsv) into a table's columns, with pyarrow.
 
 Kusto's rules without an ingestion mapping: fields map to the table's columns by
-position; a file whose records have fewer fields than the table leaves the last columns
-null (strings ""), and extra fields are ignored. Every record of a file must have as
+position. When a file's records have fewer fields than the table has columns, the last
+columns are null (strings ""), and extra fields are ignored. Every record of a file must have as
 many fields as its first record (the default validation policy), otherwise the
 ingestion fails. Empty lines are not records. Fields follow RFC 4180 quoting.
 
@@ -31,8 +31,8 @@ from kqlite.types import KqlType
 
 BLOCK_SIZE = 16 << 20
 
-# A string column keeps its dictionary (pandas category) when it has at most this
-# share of distinct values; above it a plain string column is smaller and faster.
+# A string column keeps its dictionary (pandas category) when at most this share of its
+# values are distinct. Above it, a plain string column is smaller and faster.
 MAX_DICTIONARY_SHARE = 0.5
 
 # Types pyarrow's CSV reader converts itself on the fast path; the others are read as text.
@@ -48,7 +48,7 @@ _FAST_TYPES: dict[KqlType, pa.DataType] = {
 
 @dataclass(frozen=True, slots=True)
 class DelimitedOptions:
-    """How one delimited source is parsed."""
+    """Parsing options of one delimited source."""
 
     separator: str
     ignore_first_record: bool = False
@@ -102,7 +102,7 @@ def _read_with_retries(
     except _FieldCountMismatch:
         if options.newlines_in_values:
             raise
-        # A quoted field may span lines; pyarrow splits records correctly only when told so.
+        # A quoted field may span lines, and pyarrow splits such records only with newlines_in_values.
         return _read_with_retries(opener, location, columns, replace(options, newlines_in_values=True), progress)
 
 
@@ -247,7 +247,9 @@ def _locate_mismatch(opener: Opener, options: DelimitedOptions) -> int | None:
 
 
 def _physical_line(opener: Opener, record: int) -> int:
-    # pyarrow numbers records from 1 and skips empty lines; count them back in.
+    # pyarrow numbers records from 1 and skips empty lines, so count the empty lines back in.
+    # NOTE: a record with a quoted line break spans several lines but counts as one here,
+    # so after such a record the reported line is too small by the extra lines.
     line = 0
     records = 0
     tail = b""

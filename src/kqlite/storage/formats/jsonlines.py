@@ -1,7 +1,7 @@
 """Read JSON sources: ``json`` (one object a line) and ``multijson`` (objects and arrays of them, any layout).
 
 Without an ingestion mapping, Kusto maps a JSON property to the table column of the same
-name; a column with no property is null (strings ""), and other properties are ignored.
+name. A column with no property is null (strings ""), and other properties are ignored.
 Values are converted like CSV fields: a dynamic column takes the JSON value as it is,
 a string column takes a string as it is and any other value as compact JSON, and the
 other types parse the value's text, so a value that does not fit becomes null.
@@ -42,7 +42,7 @@ def read_json(
         if multijson:
             records = _multijson_records(read_all_bytes(stream).decode("utf-8"), location)
         else:
-            records = _line_records(io.TextIOWrapper(stream, encoding="utf-8"), location)  # type: ignore[arg-type]
+            records = _line_records(io.TextIOWrapper(stream, encoding="utf-8"), location)
         for record in records:
             for name, column_values in values.items():
                 column_values.append(record.get(name))
@@ -103,7 +103,7 @@ def _bad_json(location: str, line: int, reason: str) -> KqlRuntimeError:
 def _convert_values(values: list[Any], kql_type: KqlType) -> tuple[pd.Series, int]:
     if kql_type is KqlType.DYNAMIC:
         return pd.Series(values, dtype=object), 0
-    texts = [None if value is None else value if isinstance(value, str) else _scalar_text(value) for value in values]
+    texts = [value if value is None or isinstance(value, str) else _scalar_text(value) for value in values]
     return convert_text(pa.array(texts, type=pa.string()), kql_type)
 
 

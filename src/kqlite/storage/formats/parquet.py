@@ -1,8 +1,8 @@
 """Read Parquet sources into a table's columns, mapping Parquet columns to table columns by name.
 
-A table column with no Parquet column of its name is null (strings ""); other Parquet
-columns are ignored. A Parquet column whose type converts to the table's type without
-loss is cast by Arrow; any other column is read as text and converted like a CSV field.
+A table column with no Parquet column of its name is null (strings ""), and other Parquet
+columns are ignored. Arrow casts a Parquet column whose type converts to the table's type
+without loss. Any other column is read as text and converted like a CSV field.
 """
 
 from __future__ import annotations
@@ -56,5 +56,11 @@ def _convert_column(column: pa.ChunkedArray, kql_type: KqlType) -> tuple[pd.Seri
             return arrow_to_series(column.cast(arrow_type(kql_type)), kql_type), 0
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             pass
-    texts = [None if value is None else value if isinstance(value, str) else dynamic_to_json(value) for value in column.to_pylist()]
+    texts = [_as_text(value) for value in column.to_pylist()]
     return convert_text(pa.array(texts, type=pa.string()), kql_type)
+
+
+def _as_text(value: object) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    return dynamic_to_json(value)
