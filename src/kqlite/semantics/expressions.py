@@ -58,6 +58,12 @@ class ExpressionBinder:
             operand = self.bind(expr.operand, scope, aggregates)
             low = self.bind(expr.low, scope, aggregates)
             high = self.bind(expr.high, scope, aggregates)
+            if scalar_operators.between_result_type(operand.kql_type, low.kql_type, high.kql_type) is None:
+                return self.error(
+                    "KS107",
+                    f"'between' cannot compare {operand.kql_type} with {low.kql_type} .. {high.kql_type}",
+                    expr.span,
+                )
             return b.BoundBetween(
                 kql_type=BOOL, span=expr.span, operand=operand, low=low, high=high, negated=expr.negated
             )
@@ -120,7 +126,8 @@ class ExpressionBinder:
 
     def _bind_unary(self, expr: nodes.Unary, scope: Scope, aggregates: AggregateSink | None) -> b.BoundExpr:
         operand = self.bind(expr.operand, scope, aggregates)
-        if operand.kql_type not in (*NUMERIC_TYPES, TIMESPAN, DYNAMIC):
+        result_type = scalar_operators.unary_result_type(expr.op, operand.kql_type)
+        if result_type is None:
             return self.error("KS107", f"unary '{expr.op}' cannot be applied to {operand.kql_type}", expr.span)
 
         # A negative literal stays a literal so that it counts as a constant argument.
@@ -128,7 +135,7 @@ class ExpressionBinder:
             return b.BoundLiteral(value=-operand.value, kql_type=operand.kql_type, span=expr.span)
         if expr.op == "+":
             return operand
-        return b.BoundUnary(kql_type=operand.kql_type, span=expr.span, op=expr.op, operand=operand)
+        return b.BoundUnary(kql_type=result_type, span=expr.span, op=expr.op, operand=operand)
 
     def _bind_access(
         self, expr: nodes.Member | nodes.Index, scope: Scope, aggregates: AggregateSink | None
@@ -152,6 +159,10 @@ class ExpressionBinder:
             return b.BoundIn(kql_type=BOOL, span=expr.span, op=expr.op, operand=operand, subquery=subquery)
 
         items = tuple(self.bind(item, scope, aggregates) for item in expr.items if isinstance(item, nodes.Expr))
+        if scalar_operators.in_result_type(expr.op, operand.kql_type, [item.kql_type for item in items]) is None:
+            return self.error(
+                "KS107", f"'{expr.op}' cannot compare {operand.kql_type} with the listed values", expr.span
+            )
         return b.BoundIn(kql_type=BOOL, span=expr.span, op=expr.op, operand=operand, items=items)
 
     # -----------------------------------------------------------------------------------
