@@ -147,6 +147,15 @@ def test_debug_shows_traceback(cli: Cli) -> None:
     assert "where y > 1" in finished.stderr
 
 
+def test_debug_logs_stages_then_stops(cli: Cli) -> None:
+    with_debug = cli("--memory", "--debug", "-c", "print 1")
+    without_debug = cli("--memory", "-c", "print 1")
+
+    assert with_debug.returncode == 0, with_debug.stderr
+    assert "kqlite: " in with_debug.stderr
+    assert without_debug.stderr == ""
+
+
 def test_syntax_error_exit_1(cli: Cli) -> None:
     finished = cli("--memory", "-c", "print 1 +")
 

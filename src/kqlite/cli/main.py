@@ -13,9 +13,12 @@ still loads pandas (about 0.5 s), so ``kqlite --help`` waits for that too.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
 import os
 import sys
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -99,7 +102,10 @@ def _add_run_options(parser: argparse.ArgumentParser, *, keep_defaults: bool) ->
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--db", type=Path, metavar="PATH", default=default(None), help="database folder (created if missing)")
     where.add_argument("--memory", action="store_true", default=default(False), help="use an in-memory database, discarded at exit")
-    parser.add_argument("--debug", action="store_true", default=default(False), help="show Python tracebacks with errors")
+    parser.add_argument(
+        "--debug", action="store_true", default=default(False),
+        help="show Python tracebacks with errors and log the timing of each query stage to stderr",
+    )
 
 
 def _positive_number(text: str) -> float:
@@ -117,15 +123,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     arguments = parser.parse_args(argv)
 
+    if arguments.subcommand == "run" and arguments.command is not None:
+        parser.error("-c cannot be combined with 'run'")
+
     try:
-        if arguments.subcommand == "sample":
-            return _write_sample(arguments)
-        if arguments.subcommand == "run":
+        with _debug_log(getattr(arguments, "debug", False)):
+            if arguments.subcommand == "sample":
+                return _write_sample(arguments)
+            if arguments.subcommand == "run":
+                return _run_scripts(arguments)
             if arguments.command is not None:
-                parser.error("-c cannot be combined with 'run'")
-            return _run_scripts(arguments)
-        if arguments.command is not None:
-            return _run_texts(arguments, [(arguments.command, None)])
+                return _run_texts(arguments, [(arguments.command, None)])
     except KeyboardInterrupt:
         print("kqlite: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -190,6 +198,30 @@ def _run_one(db: Database, text: str, origin: str | None, printer: _ResultPrinte
         print(error.render(), file=sys.stderr)
 
     return run_script(db, text, origin=origin, on_result=printer.write, on_error=on_error, keep_going=keep_going)
+
+
+@contextlib.contextmanager
+def _debug_log(enabled: bool) -> Iterator[None]:
+    """Send the "kqlite" logger's records to stderr while the command runs, if `enabled`.
+
+    The library only gives its logger a NullHandler; the command, as the application,
+    decides where records go, and removes its handler again so `main` can run twice.
+    """
+    if not enabled:
+        yield
+        return
+
+    logger = logging.getLogger("kqlite")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+    previous_level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous_level)
 
 
 def _open_database(arguments: argparse.Namespace) -> Database:
