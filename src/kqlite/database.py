@@ -107,7 +107,7 @@ class Database:
             return extra[name] if name in extra else self._table_schema(name)
 
         try:
-            bound = Binder(schema).bind_script(parse(text))
+            bound = Binder(schema, lambda: [*extra, *self.catalog.names()]).bind_script(parse(text))
         except KqlError as error:
             raise error.with_source(text)
         if not bound.queries:
@@ -158,7 +158,7 @@ class Database:
         started = time.perf_counter()
         script = parse(text)
         parsed = time.perf_counter()
-        bound = Binder(self._table_schema).bind_script(script)
+        bound = Binder(self._table_schema, self.catalog.names).bind_script(script)
         bound_at = time.perf_counter()
         logger.debug("parsed in %.2f ms, bound in %.2f ms", (parsed - started) * 1e3, (bound_at - parsed) * 1e3)
 

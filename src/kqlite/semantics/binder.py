@@ -33,9 +33,12 @@ class BoundScript:
 class Binder:
     """Binds the statements of one script against the schemas of the stored tables."""
 
-    def __init__(self, table_schema: Callable[[str], Columns | None]) -> None:
+    def __init__(
+        self, table_schema: Callable[[str], Columns | None], table_names: Callable[[], list[str]] | None = None
+    ) -> None:
         load_all()
         self.table_schema = table_schema
+        self.table_names = table_names
         self.diagnostics: list[Diagnostic] = []
         self.expressions = ExpressionBinder(self)
         self._shared_keys = itertools.count()
@@ -170,8 +173,7 @@ class Binder:
         raise BindingFailed
 
     def _stored_names(self) -> list[str]:
-        lister = getattr(self.table_schema, "names", None)
-        return list(lister()) if callable(lister) else []
+        return list(self.table_names()) if self.table_names is not None else []
 
     def _bind_source_call(self, call: nodes.Call, scope: Scope) -> b.BoundTabular:
         if call.name in ("materialize", "view") and len(call.args) == 1:

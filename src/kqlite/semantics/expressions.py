@@ -194,10 +194,11 @@ class ExpressionBinder:
             args = self.bind_arguments(function.params, call, scope, aggregates, function.name)
             return self.make_call(function, args, call.span)
 
+        name_span = Span(call.span.start, call.span.start + len(call.name))
         return self.error(
             "KS211",
             f"the name '{call.name}' does not refer to any known function",
-            call.span,
+            name_span,
             hint=self.suggest(call.name, sorted({*SCALARS, *AGGREGATES})),
         )
 
