@@ -204,8 +204,8 @@ def _run_one(db: Database, text: str, origin: str | None, printer: _ResultPrinte
 def _debug_log(enabled: bool) -> Iterator[None]:
     """Send the "kqlite" logger's records to stderr while the command runs, if `enabled`.
 
-    The library only gives its logger a NullHandler; the command, as the application,
-    decides where records go, and removes its handler again so `main` can run twice.
+    The library only gives its logger a NullHandler, so the command, as the application,
+    decides where records go. It removes its handler again, so `main` can run twice.
     """
     if not enabled:
         yield
@@ -251,6 +251,8 @@ class _ResultPrinter:
 
         if not result.columns:
             return
+        # NOTE: every row is converted and printed, with no cap like Kusto's 500,000-row
+        # result limit, so a query over a whole large table should end in take or summarize.
         if self.written and self.output_format != "json":
             self.stream.write("\n")
         write_result(self.stream, result.columns, result.rows(), self.output_format)
