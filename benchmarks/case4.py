@@ -5,12 +5,13 @@ Usage (from the repository root; the data folder comes from examples/kda-case4/g
     python benchmarks/case4.py --data case4-data [--runs 3] [--engines pandas,duckdb,polars,kqlite]
 
 Every step (ingest, then each query of the article) runs ``--runs`` times per engine, each run in
-a fresh Python process. A run is timed inside its process, around the step alone (interpreter
-start and imports are excluded); the peak memory is that process's maximum resident set size.
+a fresh Python process. A run is timed inside its process, around the step alone, so interpreter
+start and imports are excluded. The peak memory is that process's maximum resident set size.
 The ingest step persists the data in the engine's own store (Parquet files, a DuckDB database, a
 kqlite database folder) under ``--store``; every query step starts from that store, as a user
 reopening a saved project would. A step that fails is reported with its error and the harness
-goes on. Results go to ``benchmarks/results/case4-<data folder name>.json`` and ``.md``.
+goes on. Results go to ``benchmarks/results/case4-scale<S>.json`` and ``.md``, where S is the
+scale in the data folder's manifest.json.
 """
 
 from __future__ import annotations
@@ -64,18 +65,24 @@ def _kqlite_step(step: str, data: Path, store: Path) -> Any:
 
 
 def _summarize(result: Any) -> Any:
-    """Return a small JSON-friendly picture of a step's result, to compare answers across engines."""
+    """Return the first rows of a step's result as JSON-friendly records, to compare engines' results."""
     if hasattr(result, "to_pandas") and not hasattr(result, "iloc"):
         result = result.to_pandas()
-    if hasattr(result, "head") and hasattr(result, "to_dict"):
-        return json.loads(result.head(5).to_json(orient="records", date_format="iso"))
-    return result if isinstance(result, dict) else repr(result)[:500]
+    if not hasattr(result, "iloc"):
+        return result if isinstance(result, dict) else repr(result)[:500]
+    frame = result.head(5).copy()
+    # Object columns (GUIDs, arrays, bags) are shown as text; pandas' JSON writer rejects some.
+    for name in frame.columns:
+        if frame[name].dtype == object:
+            frame[name] = frame[name].map(str)
+    return json.loads(frame.to_json(orient="records", date_format="iso"))
 
 
 def run_child(engine: str, step: str, data: Path, store: Path) -> None:
     """Run one step of one engine in this process; print its time, peak memory and result as JSON."""
     engine_store = store / engine
     if engine == "kqlite":
+        importlib.import_module("kqlite")  # imported before the clock starts, as the baselines are
         started = time.perf_counter()
         result = _kqlite_step(step, data, store)
     else:
@@ -95,7 +102,9 @@ def run_step(engine: str, step: str, data: Path, store: Path) -> dict[str, Any]:
     process = subprocess.run(command, capture_output=True, text=True, cwd=REPOSITORY)
     if process.returncode != 0:
         lines = [line for line in process.stderr.strip().splitlines() if line.strip()]
-        return {"error": lines[-1] if lines else f"exit code {process.returncode}"}
+        message = lines[-1] if lines else f"exit code {process.returncode}"
+        # Results are committed, so they name the folders by role rather than by local path.
+        return {"error": message.replace(str(store), "<store>").replace(str(data), "<data>")}
     return json.loads(process.stdout.strip().splitlines()[-1])
 
 
@@ -163,20 +172,21 @@ def main() -> None:
     steps = options.steps.split(",")
     results = measure(engines, steps, data, store, options.runs)
     manifest_path = data / "manifest.json"
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else None
     record = {
         "data": data.name,
-        "manifest": json.loads(manifest_path.read_text()) if manifest_path.exists() else None,
+        "manifest": manifest,
         "runs": options.runs,
         "machine": {"python": platform.python_version(), "processor": platform.processor(),
                     "cpus": os.cpu_count()},
         "steps": results,
     }
     options.out.mkdir(parents=True, exist_ok=True)
-    name = f"case4-{data.name}"
+    name = f"case4-scale{manifest['scale']:g}" if manifest else f"case4-{data.name}"
     (options.out / f"{name}.json").write_text(json.dumps(record, indent=2) + "\n")
     table = markdown_table(results, engines)
     (options.out / f"{name}.md").write_text(
-        f"# Case 4 benchmark on `{data.name}`\n\nMedian of {options.runs} runs per step, each in a fresh "
+        f"# Case 4 benchmark, scale {manifest['scale'] if manifest else '?'}\n\nMedian of {options.runs} runs per step, each in a fresh "
         f"process; ratio to the fastest engine; peak resident memory of the process.\n\n{table}")
     print(table)
 
