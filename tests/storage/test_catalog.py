@@ -143,23 +143,24 @@ def test_corrupt_file_named_and_others_work(tmp_path: Path) -> None:
     with Catalog(tmp_path) as catalog:
         catalog.put(all_types_table("Good"))
         catalog.put(all_types_table("Bad"))
-    (tmp_path / "Bad.arrow").write_bytes(b"not an arrow file")
+    for extent in tmp_path.glob("Bad.*.arrow"):
+        extent.write_bytes(b"not an arrow file")
 
     with Catalog(tmp_path) as reopened:
         assert reopened.names() == ["Bad", "Good"]
         with pytest.raises(KqlRuntimeError) as raised:
             reopened.get("Bad")
         assert raised.value.code == "KL102"
-        assert "Bad.arrow" in raised.value.message
-        with pytest.raises(KqlRuntimeError):
-            reopened.schema("Bad")
+        assert "Bad." in raised.value.message
+        assert ".arrow" in raised.value.message
+        assert reopened.schema("Bad") == ALL_TYPES
         assert reopened.get("Good").frame["l"].tolist() == [2**40, pd.NA, 0]
 
 
 def test_truncated_file_named(tmp_path: Path) -> None:
     with Catalog(tmp_path) as catalog:
         catalog.put(all_types_table())
-    file = tmp_path / "Everything.arrow"
+    [file] = tmp_path.glob("Everything.*.arrow")
     file.write_bytes(file.read_bytes()[:100])
     with Catalog(tmp_path) as reopened, pytest.raises(KqlRuntimeError) as raised:
         reopened.get("Everything")
@@ -175,18 +176,65 @@ def test_missing_table_lists_existing(tmp_path: Path) -> None:
     assert raised.value.hint == "tables: Everything"
 
 
-def test_leftover_temporary_file_removed_on_open(tmp_path: Path) -> None:
-    leftover = tmp_path / "T.arrow.tmp-12345"
-    leftover.write_bytes(b"half written")
+def test_leftover_files_removed_on_open(tmp_path: Path) -> None:
+    leftovers = [tmp_path / "T.table.json.tmp-12345", tmp_path / "T.0123456789ab.arrow"]
+    for leftover in leftovers:
+        leftover.write_bytes(b"half written")
     with Catalog(tmp_path) as catalog:
         assert catalog.names() == []
-    assert not leftover.exists()
+    assert not any(leftover.exists() for leftover in leftovers)
+
+
+def test_corrupt_manifest_named(tmp_path: Path) -> None:
+    with Catalog(tmp_path) as catalog:
+        catalog.put(all_types_table())
+    (tmp_path / "Everything.table.json").write_text("{")
+    with Catalog(tmp_path) as reopened, pytest.raises(KqlRuntimeError) as raised:
+        reopened.row_count("Everything")
+    assert raised.value.code == "KL102"
+    assert "Everything.table.json" in raised.value.message
+
+
+def test_append_writes_new_extent_only(tmp_path: Path) -> None:
+    columns = (("a", LONG),)
+    with Catalog(tmp_path) as catalog:
+        catalog.put(Table("T", columns, pd.DataFrame({"a": pd.array([1, 2], dtype="Int64")})))
+        [first] = tmp_path.glob("T.*.arrow")
+        catalog.append("T", pd.DataFrame({"a": pd.array([3], dtype="Int64")}))
+        assert first.exists()
+        assert len(list(tmp_path.glob("T.*.arrow"))) == 2
+        assert catalog.row_count("T") == 3
+        assert catalog.get("T").frame["a"].tolist() == [1, 2, 3]
+    with Catalog(tmp_path) as reopened:
+        assert reopened.get("T").frame["a"].tolist() == [1, 2, 3]
+
+
+def test_append_unifies_dictionaries(tmp_path: Path) -> None:
+    columns = (("s", STRING),)
+    with Catalog(tmp_path) as catalog:
+        catalog.put(Table("T", columns, pd.DataFrame({"s": pd.Categorical(["x", "y"])})))
+        catalog.append("T", pd.DataFrame({"s": pd.Categorical(["z", "x"])}))
+        frame = catalog.get("T").frame
+    assert isinstance(frame["s"].dtype, pd.CategoricalDtype)
+    assert frame["s"].tolist() == ["x", "y", "z", "x"]
+
+
+def test_memory_append() -> None:
+    catalog = Catalog()
+    catalog.put(Table("T", (("a", LONG),), pd.DataFrame({"a": pd.array([1], dtype="Int64")})))
+    catalog.append("T", pd.DataFrame({"a": pd.array([2], dtype="Int64")}))
+    assert catalog.get("T").frame["a"].tolist() == [1, 2]
 
 
 def test_replace_keeps_one_file(tmp_path: Path) -> None:
     with Catalog(tmp_path) as catalog:
         catalog.put(all_types_table())
         catalog.put(Table("Everything", (("a", LONG),), pd.DataFrame({"a": pd.array([5], dtype="Int64")})))
-    assert sorted(path.name for path in tmp_path.iterdir()) == [LOCK_NAME, "Everything.arrow"]
+    names = sorted(path.name for path in tmp_path.iterdir())
+    assert len(names) == 3
+    assert names[0] == LOCK_NAME
+    assert names[1].startswith("Everything.")
+    assert names[1].endswith(".arrow")
+    assert names[2] == "Everything.table.json"
     with Catalog(tmp_path) as reopened:
         assert reopened.get("Everything").frame["a"].tolist() == [5]

@@ -1,12 +1,17 @@
 """Catalog: the tables of a kqlite database, in memory or persisted in a folder.
 
-A folder holds one Arrow IPC file per table (``<name>.arrow``, the name percent-encoded
-where it has characters unsafe in a file name). The file's schema metadata carries the
-KQL schema, folder, docstring and row count, so `schema` and `row_count` read only the
-file's footer. Files are uncompressed so that `get` can memory-map them.
+On disk a table is a manifest, ``<name>.table.json`` (the name percent-encoded where it
+has characters unsafe in a file name), plus the Arrow IPC files it lists, one per
+extent: ``<name>.<id>.arrow``. The manifest carries the KQL schema, folder, docstring
+and row count, so `schema` and `row_count` read only that small file. Extent files are
+uncompressed so that `get` can memory-map them.
 
-Writes are atomic: a new file is written next to the old one, flushed with fsync and
-renamed over it, so a reader or a crash sees the old table or the new one, never a mix.
+Writes are atomic. New extent files get fresh names and are flushed with fsync, then a
+new manifest is written, flushed and renamed over the old one. A reader or a crash
+therefore sees the old table or the new one, never a mix. Extent files that no manifest
+lists are deleted after the rename and when a folder is opened. Appending (`append`)
+writes only the new rows as one more extent.
+
 One process at a time may open a folder for writing; it holds an exclusive
 ``fcntl.flock`` on ``.kqlite.lock`` until `close`. Read-only catalogues take no lock.
 """
@@ -17,20 +22,23 @@ import fcntl
 import json
 import os
 import urllib.parse
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
+import pandas as pd
 import pyarrow as pa
 
 from kqlite.errors import KqlRuntimeError
 from kqlite.storage.arrow_codec import arrow_schema, arrow_to_frame, frame_batches
+from kqlite.storage.frames import concat_frames
 from kqlite.table import Columns, Table
 from kqlite.types import KqlType
 
-TABLE_SUFFIX = ".arrow"
+MANIFEST_SUFFIX = ".table.json"
+EXTENT_SUFFIX = ".arrow"
 LOCK_NAME = ".kqlite.lock"
-_METADATA_KEY = b"kqlite"
 _TEMPORARY_MARK = ".tmp-"
 
 
@@ -58,7 +66,7 @@ class Catalog:
             self.path.mkdir(parents=True, exist_ok=True)
             if not read_only:
                 self._lock_file = _lock_folder(self.path)
-                _remove_temporary_files(self.path)
+                self._remove_unlisted_files()
 
     @property
     def database_name(self) -> str:
@@ -69,30 +77,22 @@ class Catalog:
         """Return the table names, sorted."""
         if self.path is None:
             return sorted(self._tables)
-        found = {
-            _name_of_file(entry.name)
-            for entry in self.path.iterdir()
-            if entry.name.endswith(TABLE_SUFFIX) and _TEMPORARY_MARK not in entry.name
-        }
-        return sorted(found | set(self._tables))
+        return sorted(_name_of_manifest(entry.name) for entry in self.path.glob("*" + MANIFEST_SUFFIX))
 
     def __contains__(self, name: object) -> bool:
         if not isinstance(name, str):
             return False
-        if name in self._tables:
-            return True
-        return self.path is not None and self._file_of(name).exists()
+        if self.path is None:
+            return name in self._tables
+        return self._manifest_file(name).exists()
 
     def info(self, name: str) -> TableInfo:
         """Return a table's schema, folder, docstring and row count without loading its rows."""
         if name in self._tables:
             table = self._tables[name]
             return TableInfo(name, table.columns, table.folder, table.docstring, len(table.frame))
-        metadata = self._read_metadata(name)
-        return TableInfo(
-            name, _columns_of(metadata), str(metadata.get("folder", "")), str(metadata.get("docstring", "")),
-            int(metadata["rows"]),  # type: ignore[call-overload]
-        )
+        manifest = self._read_manifest(name)
+        return TableInfo(name, _columns_of(manifest), manifest["folder"], manifest["docstring"], manifest["rows"])
 
     def schema(self, name: str) -> Columns:
         """Return a table's KQL schema without loading its rows."""
@@ -103,36 +103,57 @@ class Catalog:
         return self.info(name).rows
 
     def get(self, name: str) -> Table:
-        """Return a table, loading it from its memory-mapped file on first access."""
+        """Return a table, loading its memory-mapped extents on first access."""
         if name in self._tables:
             return self._tables[name]
-        file = self._existing_file(name)
-        try:
-            with pa.memory_map(str(file)) as source:
-                arrow_table = pa.ipc.open_file(source).read_all()
-            metadata = _metadata_of(arrow_table.schema, file)
-            columns = _columns_of(metadata)
-            frame = arrow_to_frame(arrow_table, columns)
-        except (pa.ArrowInvalid, OSError, ValueError, KeyError) as error:
-            raise _corrupt(file, error) from error
-        table = Table(name, columns, frame, str(metadata.get("folder", "")), str(metadata.get("docstring", "")))
+        manifest = self._read_manifest(name)
+        columns = _columns_of(manifest)
+
+        pieces = [self._read_extent(file_name) for file_name in manifest["extents"]]
+        if pieces:
+            frame = arrow_to_frame(pa.concat_tables(pieces), columns)
+        else:
+            frame = concat_frames(columns, [])
+        table = Table(name, columns, frame, manifest["folder"], manifest["docstring"])
         self._tables[name] = table
         return table
 
     def put(self, table: Table) -> None:
-        """Create or replace a table; on disk the new file replaces the old one atomically."""
+        """Create or replace a table; on disk the change is atomic."""
         self._check_writable()
         if self.path is not None:
-            self._write(table)
+            old = self._listed_extents(table.name)
+            extents = [self._write_extent(table, table.frame)] if len(table.frame) else []
+            self._write_manifest(table, len(table.frame), extents)
+            self._remove_files(old)
         self._tables[table.name] = table
+
+    def append(self, name: str, frame: pd.DataFrame) -> None:
+        """Add rows to an existing table without rewriting the rows it has (on disk)."""
+        self._check_writable()
+        if self.path is None:
+            table = self._tables[name]
+            combined = concat_frames(table.columns, [table.frame, frame])
+            self._tables[name] = Table(name, table.columns, combined, table.folder, table.docstring)
+            return
+        manifest = self._read_manifest(name)
+        table = Table(name, _columns_of(manifest), frame, manifest["folder"], manifest["docstring"])
+        extents = list(manifest["extents"])
+        if len(frame):
+            extents.append(self._write_extent(table, frame))
+        self._write_manifest(table, manifest["rows"] + len(frame), extents)
+        # The loaded copy is stale; the next `get` maps every extent again.
+        self._tables.pop(name, None)
 
     def drop(self, name: str) -> None:
         """Remove a table; dropping a table that does not exist does nothing."""
         self._check_writable()
         self._tables.pop(name, None)
         if self.path is not None:
-            self._file_of(name).unlink(missing_ok=True)
+            old = self._listed_extents(name)
+            self._manifest_file(name).unlink(missing_ok=True)
             _fsync_folder(self.path)
+            self._remove_files(old)
 
     def close(self) -> None:
         """Release the folder lock and forget the loaded tables."""
@@ -148,24 +169,37 @@ class Catalog:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _write(self, table: Table) -> None:
+    def _write_extent(self, table: Table, frame: pd.DataFrame) -> str:
         assert self.path is not None
-        file = self._file_of(table.name)
-        temporary = file.with_name(f"{file.name}{_TEMPORARY_MARK}{os.getpid()}")
-        metadata = {
+        file_name = f"{_quoted(table.name)}.{uuid.uuid4().hex[:12]}{EXTENT_SUFFIX}"
+        schema = arrow_schema(table.columns, frame)
+        try:
+            with open(self.path / file_name, "wb") as handle:
+                with pa.ipc.new_file(handle, schema) as writer:
+                    for batch in frame_batches(table.columns, frame, schema):
+                        writer.write_batch(batch)
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError as error:
+            (self.path / file_name).unlink(missing_ok=True)
+            raise KqlRuntimeError("KL102", f"failed to write table '{table.name}' to {self.path / file_name}: {error}") from error
+        return file_name
+
+    def _write_manifest(self, table: Table, rows: int, extents: list[str]) -> None:
+        assert self.path is not None
+        manifest = {
             "name": table.name,
             "columns": [[column, str(kql_type)] for column, kql_type in table.columns],
             "folder": table.folder,
             "docstring": table.docstring,
-            "rows": len(table.frame),
+            "rows": rows,
+            "extents": extents,
         }
-        schema = arrow_schema(table.columns, table.frame).with_metadata({_METADATA_KEY: json.dumps(metadata)})
-
+        file = self._manifest_file(table.name)
+        temporary = file.with_name(f"{file.name}{_TEMPORARY_MARK}{os.getpid()}")
         try:
-            with open(temporary, "wb") as handle:
-                with pa.ipc.new_file(handle, schema) as writer:
-                    for batch in frame_batches(table.columns, table.frame, schema):
-                        writer.write_batch(batch)
+            with open(temporary, "w", encoding="utf-8") as handle:
+                json.dump(manifest, handle, ensure_ascii=False)
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(temporary, file)
@@ -174,17 +208,55 @@ class Catalog:
             raise KqlRuntimeError("KL102", f"failed to write table '{table.name}' to {file}: {error}") from error
         _fsync_folder(self.path)
 
-    def _read_metadata(self, name: str) -> dict[str, object]:
-        file = self._existing_file(name)
+    def _read_manifest(self, name: str) -> dict[str, Any]:
+        file = self._existing_manifest(name)
+        try:
+            manifest: dict[str, Any] = json.loads(file.read_text(encoding="utf-8"))
+            _columns_of(manifest)
+            for key in ("folder", "docstring", "rows", "extents"):
+                manifest[key]  # noqa: B018 - only checks that the key is there
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise _corrupt(file, error) from error
+        return manifest
+
+    def _read_extent(self, file_name: str) -> pa.Table:
+        assert self.path is not None
+        file = self.path / file_name
         try:
             with pa.memory_map(str(file)) as source:
-                schema = pa.ipc.open_file(source).schema
+                return pa.ipc.open_file(source).read_all()
         except (pa.ArrowInvalid, OSError) as error:
             raise _corrupt(file, error) from error
-        return _metadata_of(schema, file)
 
-    def _existing_file(self, name: str) -> Path:
-        file = self._file_of(name) if self.path is not None else None
+    def _listed_extents(self, name: str) -> list[str]:
+        if name not in self:
+            return []
+        try:
+            return list(self._read_manifest(name)["extents"])
+        except KqlRuntimeError:
+            return []
+
+    def _remove_files(self, file_names: list[str]) -> None:
+        assert self.path is not None
+        for file_name in file_names:
+            (self.path / file_name).unlink(missing_ok=True)
+
+    def _remove_unlisted_files(self) -> None:
+        # Left by a writer that died between writing a file and its manifest's rename; the
+        # lock proves that no other writer is active. Unreadable manifests keep their files.
+        assert self.path is not None
+        listed: set[str] = set()
+        for name in self.names():
+            try:
+                listed.update(self._read_manifest(name)["extents"])
+            except KqlRuntimeError:
+                return
+        for entry in self.path.iterdir():
+            if _TEMPORARY_MARK in entry.name or (entry.name.endswith(EXTENT_SUFFIX) and entry.name not in listed):
+                entry.unlink(missing_ok=True)
+
+    def _existing_manifest(self, name: str) -> Path:
+        file = self._manifest_file(name) if self.path is not None else None
         if file is None or not file.exists():
             raise KqlRuntimeError(
                 "KL103",
@@ -193,17 +265,22 @@ class Catalog:
             )
         return file
 
-    def _file_of(self, name: str) -> Path:
+    def _manifest_file(self, name: str) -> Path:
         assert self.path is not None
-        return self.path / (urllib.parse.quote(name, safe="") + TABLE_SUFFIX)
+        return self.path / (_quoted(name) + MANIFEST_SUFFIX)
 
     def _check_writable(self) -> None:
         if self.read_only:
             raise KqlRuntimeError("KL119", f"database '{self.database_name}' was opened read-only")
 
 
-def _name_of_file(file_name: str) -> str:
-    return urllib.parse.unquote(file_name[: -len(TABLE_SUFFIX)])
+def _quoted(name: str) -> str:
+    # '.' is quoted too, so that a table name never looks like an extent or manifest suffix.
+    return urllib.parse.quote(name, safe="").replace(".", "%2E")
+
+
+def _name_of_manifest(file_name: str) -> str:
+    return urllib.parse.unquote(file_name[: -len(MANIFEST_SUFFIX)])
 
 
 def _lock_folder(path: Path) -> IO[bytes]:
@@ -220,15 +297,8 @@ def _lock_folder(path: Path) -> IO[bytes]:
     return lock_file
 
 
-def _remove_temporary_files(path: Path) -> None:
-    # Left by a writer that died before its rename; the lock proves no writer is active.
-    for entry in path.iterdir():
-        if _TEMPORARY_MARK in entry.name:
-            entry.unlink(missing_ok=True)
-
-
 def _fsync_folder(path: Path) -> None:
-    # The rename or unlink is durable only once the folder entry itself is flushed.
+    # A rename or unlink is durable only once the folder entry itself is flushed.
     descriptor = os.open(path, os.O_RDONLY)
     try:
         os.fsync(descriptor)
@@ -236,18 +306,8 @@ def _fsync_folder(path: Path) -> None:
         os.close(descriptor)
 
 
-def _metadata_of(schema: pa.Schema, file: Path) -> dict[str, object]:
-    raw = (schema.metadata or {}).get(_METADATA_KEY)
-    if raw is None:
-        raise _corrupt(file, ValueError("the file has no kqlite schema metadata"))
-    metadata: dict[str, object] = json.loads(raw)
-    return metadata
-
-
-def _columns_of(metadata: dict[str, object]) -> Columns:
-    pairs = metadata["columns"]
-    assert isinstance(pairs, list)
-    return tuple((str(name), KqlType(type_name)) for name, type_name in pairs)
+def _columns_of(manifest: dict[str, Any]) -> Columns:
+    return tuple((str(name), KqlType(type_name)) for name, type_name in manifest["columns"])
 
 
 def _corrupt(file: Path, error: Exception) -> KqlRuntimeError:

@@ -36,7 +36,7 @@ import pandas as pd
 
 from kqlite.errors import KqlError, KqlRuntimeError, Span
 from kqlite.storage import command_results as results
-from kqlite.storage.catalog import Catalog
+from kqlite.storage.catalog import Catalog, TableInfo
 from kqlite.storage.command_parser import (
     ClearTableData,
     Command,
@@ -111,9 +111,13 @@ class _Runner:
         return self.catalog.database_name
 
     def _existing(self, name: str, span: Span) -> Table:
+        return self.catalog.get(self._existing_info(name, span).name)
+
+    def _existing_info(self, name: str, span: Span) -> TableInfo:
+        # Schema and metadata only: ingestion and `.clear` need no rows loaded.
         if name not in self.catalog:
             raise KqlRuntimeError("KL103", f"table '{name}' was not found", span, hint=_names_hint(self.catalog))
-        return self.catalog.get(name)
+        return self.catalog.info(name)
 
     def _table_schema(self, command: TableSchemaCommand) -> Table:
         folder = str(command.properties.get("folder", ""))
@@ -149,7 +153,7 @@ class _Runner:
         return results.table_list_result(self.catalog.names(), self.database)
 
     def _clear(self, command: ClearTableData) -> Table:
-        existing = self._existing(command.table, command.span)
+        existing = self._existing_info(command.table, command.span)
         cleared = Table(existing.name, existing.columns, empty_frame(existing.columns), existing.folder, existing.docstring)
         self.catalog.put(cleared)
         # NOTE: Kusto documents no result for `.clear table data`; kqlite returns the cleared table's name.
@@ -168,7 +172,7 @@ class _Runner:
         return results.extent_result(query_result[1])
 
     def _ingest_inline(self, command: IngestInline) -> Table:
-        existing = self._existing(command.table, command.span)
+        existing = self._existing_info(command.table, command.span)
         read = read_inline(command.data, existing.columns, command.properties)
         self._append(existing, [read])
         extent = uuid.uuid4() if len(read.frame) else results.ZERO_GUID
@@ -176,7 +180,7 @@ class _Runner:
 
     def _ingest_from_storage(self, command: IngestFromStorage) -> Table:
         # NOTE: `.ingest async` runs synchronously too: its OperationId names a finished operation.
-        existing = self._existing(command.table, command.span)
+        existing = self._existing_info(command.table, command.span)
         operation = uuid.uuid4()
         reads: list[ReadResult] = []
         rows: list[tuple[Any, ...]] = []
@@ -194,13 +198,13 @@ class _Runner:
             return results.result_table(results.OPERATION_COLUMNS, [(operation,)], _invalid_extra(invalid))
         return results.result_table(results.INGEST_COLUMNS, rows, _invalid_extra(invalid))
 
-    def _append(self, existing: Table, reads: list[ReadResult]) -> None:
+    def _append(self, existing: TableInfo, reads: list[ReadResult]) -> None:
         invalid = sum(read.invalid_values for read in reads)
         if invalid:
             logger.warning("ingestion into '%s': %d values did not parse as their column's type and are null",
                            existing.name, invalid)
-        frame = concat_frames(existing.columns, [existing.frame, *(read.frame for read in reads)])
-        self.catalog.put(Table(existing.name, existing.columns, frame, existing.folder, existing.docstring))
+        frame = concat_frames(existing.columns, [read.frame for read in reads])
+        self.catalog.append(existing.name, frame)
 
     def _show_tables(self, command: ShowTables) -> Table:
         names = [name for name in self.catalog.names() if not command.tables or name in command.tables]
