@@ -289,7 +289,8 @@ def article_queries(path: Path = INVESTIGATION_FILE) -> list[str]:
     for line in block.splitlines():
         if not line.strip():
             continue
-        continues = line[0].isspace() or line.startswith("|") or (queries and queries[-1][-1].rstrip().endswith(";"))
+        waiting_let = bool(queries) and queries[-1][-1].rstrip().endswith(";")
+        continues = line[0].isspace() or line.startswith("|") or waiting_let
         if continues and queries:
             queries[-1].append(line)
         else:
