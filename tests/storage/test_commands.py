@@ -265,6 +265,40 @@ def test_ingest_into_from_files(run: Run, catalog: Catalog, tmp_path: Path) -> N
     assert catalog.row_count("T") == 4
 
 
+def test_ingest_async_appends_in_order(run: Run, catalog: Catalog, tmp_path: Path) -> None:
+    run(".create table T (a:string, n:long)")
+    for index in range(3):
+        source = write_gzip(tmp_path / f"part{index}.csv.gz", f"p{index},{index}\n")
+        kind = "async " if index < 2 else ""
+        run(f".ingest {kind}into table T (@'{source}')")
+    assert catalog.get("T").frame["a"].tolist() == ["p0", "p1", "p2"]
+
+
+def test_ingest_async_missing_local_file_fails_at_once(run: Run, catalog: Catalog, tmp_path: Path) -> None:
+    run(".create table T (a:string, n:long)")
+    with pytest.raises(KqlRuntimeError) as raised:
+        run(f".ingest async into table T (@'{tmp_path / 'missing.csv'}')")
+    assert raised.value.code == "KL110"
+
+
+def test_ingest_async_bad_data_is_logged(run: Run, catalog: Catalog, tmp_path: Path,
+                                         caplog: pytest.LogCaptureFixture) -> None:
+    run(".create table T (a:string, n:long)")
+    source = write_gzip(tmp_path / "ragged.csv.gz", "x,1\ny,2,3\n")
+    run(f".ingest async into table T (@'{source}')")
+    assert catalog.row_count("T") == 0
+    assert "queued ingestion into 'T' failed" in caplog.text
+
+
+def test_close_finishes_queued_ingestion(tmp_path: Path) -> None:
+    source = write_gzip(tmp_path / "rows.csv.gz", "x,1\ny,2\n")
+    with Catalog(tmp_path / "db") as catalog:
+        execute_command(".create table T (a:string, n:long)", catalog, StubQueries())
+        execute_command(f".ingest async into table T (@'{source}')", catalog, StubQueries())
+    with Catalog(tmp_path / "db") as reopened:
+        assert reopened.row_count("T") == 2
+
+
 def test_ingest_into_failure_changes_nothing(run: Run, catalog: Catalog, tmp_path: Path) -> None:
     good = write_gzip(tmp_path / "good.csv.gz", "x,1\n")
     run(".create table T (a:string, n:long)")

@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import urllib.parse
 import uuid
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -30,7 +32,7 @@ from typing import IO, Any
 import pandas as pd
 import pyarrow as pa
 
-from kqlite.errors import KqlRuntimeError
+from kqlite.errors import KqlError, KqlRuntimeError
 from kqlite.storage.arrow_codec import arrow_schema, arrow_to_frame, frame_batches
 from kqlite.storage.frames import concat_frames
 from kqlite.table import Columns, Table
@@ -40,6 +42,8 @@ MANIFEST_SUFFIX = ".table.json"
 EXTENT_SUFFIX = ".arrow"
 LOCK_NAME = ".kqlite.lock"
 _TEMPORARY_MARK = ".tmp-"
+
+logger = logging.getLogger("kqlite.storage")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +64,7 @@ class Catalog:
         self.path = Path(path) if path is not None else None
         self.read_only = read_only
         self._tables: dict[str, Table] = {}
+        self._pending: dict[str, list[Future[pd.DataFrame]]] = {}
         self._lock_file: IO[bytes] | None = None
 
         if self.path is not None:
@@ -88,6 +93,7 @@ class Catalog:
 
     def info(self, name: str) -> TableInfo:
         """Return a table's schema, folder, docstring and row count without loading its rows."""
+        self._settle(name)
         if name in self._tables:
             table = self._tables[name]
             return TableInfo(name, table.columns, table.folder, table.docstring, len(table.frame))
@@ -104,6 +110,7 @@ class Catalog:
 
     def get(self, name: str) -> Table:
         """Return a table, loading its memory-mapped extents on first access."""
+        self._settle(name)
         if name in self._tables:
             return self._tables[name]
         manifest = self._read_manifest(name)
@@ -121,6 +128,7 @@ class Catalog:
     def put(self, table: Table) -> None:
         """Create or replace a table; on disk the change is atomic."""
         self._check_writable()
+        self._settle(table.name)
         if self.path is not None:
             old = self._listed_extents(table.name)
             extents = [self._write_extent(table, table.frame)] if len(table.frame) else []
@@ -131,6 +139,7 @@ class Catalog:
     def append(self, name: str, frame: pd.DataFrame) -> None:
         """Add rows to an existing table without rewriting the rows it has (on disk)."""
         self._check_writable()
+        self._settle(name)
         if self.path is None:
             table = self._tables[name]
             combined = concat_frames(table.columns, [table.frame, frame])
@@ -148,6 +157,7 @@ class Catalog:
     def drop(self, name: str) -> None:
         """Remove a table; dropping a table that does not exist does nothing."""
         self._check_writable()
+        self._settle(name)
         self._tables.pop(name, None)
         if self.path is not None:
             old = self._listed_extents(name)
@@ -155,8 +165,14 @@ class Catalog:
             _fsync_folder(self.path)
             self._remove_files(old)
 
+    def append_later(self, name: str, rows: Future[pd.DataFrame]) -> None:
+        """Queue rows that are still being read; they are appended, in queue order, before the table is next used."""
+        self._check_writable()
+        self._pending.setdefault(name, []).append(rows)
+
     def close(self) -> None:
-        """Release the folder lock and forget the loaded tables."""
+        """Finish queued appends, release the folder lock and forget the loaded tables."""
+        self._settle()
         self._tables.clear()
         if self._lock_file is not None:
             fcntl.flock(self._lock_file, fcntl.LOCK_UN)
@@ -168,6 +184,20 @@ class Catalog:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+    def _settle(self, name: str | None = None) -> None:
+        names = list(self._pending) if name is None else [name] if name in self._pending else []
+        for table_name in names:
+            for rows in self._pending.pop(table_name):
+                try:
+                    frame = rows.result()
+                except KqlError as error:
+                    # Like Kusto's queued ingestion, a failed background read changes nothing and
+                    # fails no later command; the error is only logged.
+                    logger.error("queued ingestion into '%s' failed: %s", table_name, error.message)
+                    continue
+                if table_name in self:
+                    self.append(table_name, frame)
 
     def _write_extent(self, table: Table, frame: pd.DataFrame) -> str:
         assert self.path is not None

@@ -28,8 +28,10 @@ from __future__ import annotations
 
 import logging
 import time
+import urllib.parse
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pandas as pd
@@ -54,13 +56,18 @@ from kqlite.storage.command_parser import (
 from kqlite.storage.command_syntax import skip_blanks
 from kqlite.storage.formats.common import ProgressCallback, ReadResult, no_progress
 from kqlite.storage.frames import concat_frames, empty_frame
-from kqlite.storage.ingest import read_inline, read_source
+from kqlite.storage.ingest import PropertyValue, read_inline, read_source
+from kqlite.storage.sources import open_raw
 from kqlite.storage.query_ingest import QueryResult, ingest_query_result
 from kqlite.storage.script import run_script
 from kqlite.table import Columns, Table
 from kqlite.types import empty_series
 
 logger = logging.getLogger("kqlite.storage")
+
+# Reads the sources of `.ingest async` commands while later commands run. Two workers
+# let two gzip streams decompress at once; Arrow's own thread pool parses them.
+_BACKGROUND = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kqlite-ingest")
 
 RunQuery = Callable[[str], QueryResult]
 # Makes the progress reporter of one ingestion source, given the source's location.
@@ -179,8 +186,9 @@ class _Runner:
         return results.result_table(results.INLINE_EXTENT_COLUMNS, [(extent,)], _invalid_extra(read.invalid_values))
 
     def _ingest_from_storage(self, command: IngestFromStorage) -> Table:
-        # NOTE: `.ingest async` runs synchronously too: its OperationId names a finished operation.
         existing = self._existing_info(command.table, command.span)
+        if command.is_async:
+            return self._ingest_later(existing, command)
         operation = uuid.uuid4()
         reads: list[ReadResult] = []
         rows: list[tuple[Any, ...]] = []
@@ -194,9 +202,18 @@ class _Runner:
 
         self._append(existing, reads)
         invalid = sum(read.invalid_values for read in reads)
-        if command.is_async:
-            return results.result_table(results.OPERATION_COLUMNS, [(operation,)], _invalid_extra(invalid))
         return results.result_table(results.INGEST_COLUMNS, rows, _invalid_extra(invalid))
+
+    def _ingest_later(self, existing: TableInfo, command: IngestFromStorage) -> Table:
+        # A missing local file fails the command at once; other failures are logged when
+        # the rows are appended, as Kusto reports queued ingestion failures only on request.
+        # NOTE: rows still being read are lost if the process exits without Catalog.close().
+        for location in command.sources:
+            if urllib.parse.urlparse(location).scheme not in ("http", "https"):
+                open_raw(location).close()
+        job = _BACKGROUND.submit(_read_sources, existing, command.sources, command.properties)
+        self.catalog.append_later(existing.name, job)
+        return results.operation_result()
 
     def _append(self, existing: TableInfo, reads: list[ReadResult]) -> None:
         invalid = sum(read.invalid_values for read in reads)
@@ -222,6 +239,15 @@ class _Runner:
     def _show_database_schema(self, command: ShowDatabaseSchema) -> Table:
         tables = [(name, self.catalog.schema(name)) for name in self.catalog.names()]
         return results.database_schema_result(tables, self.database)
+
+
+def _read_sources(existing: TableInfo, sources: Sequence[str], properties: Mapping[str, PropertyValue]) -> pd.DataFrame:
+    reads = [read_source(location, existing.columns, properties) for location in sources]
+    invalid = sum(read.invalid_values for read in reads)
+    if invalid:
+        logger.warning("ingestion into '%s': %d values did not parse as their column's type and are null",
+                       existing.name, invalid)
+    return concat_frames(existing.columns, [read.frame for read in reads])
 
 
 def _merged_columns(existing: Table, listed: Columns, span: Span) -> Columns:
