@@ -205,8 +205,8 @@ class _Runner:
         return results.result_table(results.INGEST_COLUMNS, rows, _invalid_extra(invalid))
 
     def _ingest_later(self, existing: TableInfo, command: IngestFromStorage) -> Table:
-        # A missing local file fails the command at once; other failures are logged when
-        # the rows are appended, as Kusto reports queued ingestion failures only on request.
+        # A missing local file fails the command at once. Other failures are logged when the
+        # rows are appended, because Kusto reports queued ingestion failures only on request.
         # NOTE: rows still being read are lost if the process exits without Catalog.close().
         for location in command.sources:
             if urllib.parse.urlparse(location).scheme not in ("http", "https"):
