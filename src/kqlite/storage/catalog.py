@@ -7,8 +7,8 @@ and row count, so `schema` and `row_count` read only that small file. Extent fil
 uncompressed so that `get` can memory-map them.
 
 Writes are atomic. New extent files get fresh names and are flushed with fsync, then a
-new manifest is written, flushed and renamed over the old one. A reader or a crash
-therefore sees the old table or the new one, never a mix. Extent files that no manifest
+new manifest is written, flushed and renamed over the old one. After a crash, and to any
+reader, a table is therefore the old table or the new one, never a mix. Extent files that no manifest
 lists are deleted after the rename and when a folder is opened. Appending (`append`)
 writes only the new rows as one more extent.
 
@@ -48,7 +48,7 @@ logger = logging.getLogger("kqlite.storage")
 
 @dataclass(frozen=True, slots=True)
 class TableInfo:
-    """What the catalogue knows of a table without loading its rows."""
+    """A table's schema and metadata, read without loading its rows."""
 
     name: str
     columns: Columns
