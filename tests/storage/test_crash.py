@@ -8,6 +8,7 @@ table is in a state that a complete command produces.
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import signal
 import subprocess
@@ -88,6 +89,13 @@ def test_killed_set_or_replace_leaves_whole_table(tmp_path: Path, delay: float) 
         assert catalog.row_count("T") == len(values)
         assert (values == value).all()
     assert not [path.name for path in folder.iterdir() if ".tmp-" in path.name]
+    _assert_only_listed_extents(folder)
+
+
+def _assert_only_listed_extents(folder: Path) -> None:
+    # Reopening for writing deletes the extent a killed writer may have left unlisted.
+    manifest = json.loads((folder / "T.table.json").read_text())
+    assert sorted(path.name for path in folder.glob("*.arrow")) == sorted(manifest["extents"])
 
 
 @pytest.mark.parametrize("delay", KILL_DELAYS)
@@ -105,3 +113,4 @@ def test_killed_ingest_leaves_whole_batches(tmp_path: Path, delay: float) -> Non
         assert remainder == 0
         assert frame["v"].tolist()[: ROWS // 4] == list(range(ROWS // 4))
         assert frame["v"].sum() == batches * sum(range(ROWS // 4))
+    _assert_only_listed_extents(folder)
