@@ -1,9 +1,9 @@
 """Database: the catalogue of tables and the pipeline that runs a text against it.
 
-``execute`` splits a script into blocks (blank lines), runs each control command
-through the storage layer and each query text through the four stages: parse (lark)
-to a syntax tree, bind (names, types, schemas, all semantic errors), run (pandas),
-and wrap as `Result`. Stage timings are logged at DEBUG on the ``kqlite`` logger.
+``execute`` splits a script into blocks at blank lines and runs each control command
+through the storage layer. Each query text goes through four stages: parse (lark) to a
+syntax tree, bind (names, types, schemas, all semantic errors), optimize, and run
+(pandas); each result is wrapped as a `Result`. Stage timings are logged at DEBUG on the ``kqlite`` logger.
 """
 
 from __future__ import annotations
@@ -162,7 +162,7 @@ class Database:
         bound_at = time.perf_counter()
         logger.debug("parsed in %.2f ms, bound in %.2f ms", (parsed - started) * 1e3, (bound_at - parsed) * 1e3)
 
-        # One executor per text, so that every statement sees the same now() and a
+        # One executor per text, so that every statement reads the same now() and a
         # shared `let` table is computed once.
         executor = Executor(self.catalog.get)
         for query in bound.queries:

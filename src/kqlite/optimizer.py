@@ -103,7 +103,7 @@ def prune(node: b.BoundTabular, required: set[str] | None = None) -> b.BoundTabu
 
 
 def _columns_of(*expressions: b.BoundExpr | None) -> set[str]:
-    """The input columns an expression reads (subqueries read their own tables)."""
+    """Collect the input columns an expression reads; subqueries read their own tables."""
     found: set[str] = set()
     stack = [expr for expr in expressions if expr is not None]
     while stack:

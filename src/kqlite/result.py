@@ -36,7 +36,7 @@ class Result:
         return len(self.frame)
 
     def rows(self) -> list[tuple[Any, ...]]:
-        """The rows as tuples of plain Python values.
+        """Convert the rows to tuples of plain Python values.
 
         None is null; datetimes are UTC-aware `datetime`, timespans `timedelta`, dynamic
         values lists, dicts and scalars (datetimes inside them as ISO-8601 text).
@@ -45,7 +45,7 @@ class Result:
         return list(zip(*columns, strict=True)) if columns else []
 
     def to_pandas(self) -> pd.DataFrame:
-        """A copy of the data as a DataFrame with the result's column names."""
+        """Copy the data into a DataFrame with the result's column names."""
         frame = self.frame.copy()
         frame.columns = [name for name, _ in self.schema]
         return frame

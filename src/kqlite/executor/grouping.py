@@ -117,7 +117,7 @@ def run_make_series(executor: Executor, node: b.MakeSeriesRows) -> pd.DataFrame:
 
     if not node.keys and len(frame) == 0:
         # Unlike summarize, make-series of an empty input returns no row, unless
-        # kind=nonempty asks for one row of default values.
+        # kind=nonempty requests one row of default values.
         ngroups = 0
         codes = codes[:0]
     if ngroups == 0 and node.nonempty:

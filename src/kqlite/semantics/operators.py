@@ -156,7 +156,7 @@ class OperatorBinder:
         """Bind extend-style items left to right; return them and the resulting columns.
 
         A name that already exists is replaced in place (Kusto.Language keeps the column's
-        position); new names are appended. Each item sees the columns of the ones before it.
+        position); new names are appended. Each item can read the columns of the items before it.
         """
         columns = list(input_columns)
         namer = ColumnNamer({name for name, _ in columns})
@@ -217,7 +217,7 @@ class OperatorBinder:
         return b.Compute(columns=tuple(columns), span=operator.span, input=input, assignments=tuple(assignments))
 
     def _project(self, operator: nodes.Project, input: b.BoundTabular, scope: Scope) -> b.BoundTabular:
-        # Every item sees the input columns only; the output is exactly the listed items.
+        # Every item reads the input columns only, and the output is exactly the listed items.
         row_scope = scope.with_columns(input.columns)
         namer = ColumnNamer({name for name, _ in input.columns})
         declared = DeclaredNames()
@@ -307,8 +307,8 @@ class OperatorBinder:
     # Ordering
 
     def sort_key(self, key: nodes.OrderKey, input: b.BoundTabular, scope: Scope) -> b.SortKey:
-        # KQL: the default direction is descending; nulls go first when ascending and
-        # last when descending unless the query says otherwise.
+        # KQL: the default direction is descending. Nulls go first when ascending and
+        # last when descending, unless the query sets `nulls first|last`.
         expr = self.expressions.bind(key.expr, scope.with_columns(input.columns))
         if expr.kql_type is DYNAMIC and not isinstance(expr, b.BoundLiteral):
             self.binder.error("KS116", "a value of type 'dynamic' cannot be used to sort", key.expr.span)

@@ -25,7 +25,7 @@ class UserFunction:
     scope: Scope
 
 
-# What a `let` name stands for.
+# The value a `let` name is bound to.
 Binding = BoundExpr | BoundTabular | UserFunction
 
 
@@ -43,7 +43,7 @@ class Scope:
         return Scope(columns=self.columns, parent=self, table_schema=self.table_schema)
 
     def with_columns(self, columns: Columns) -> Scope:
-        """The same lets, seen from a row of an operator whose input has `columns`."""
+        """Return a scope with the same lets, for the rows of an input with `columns`."""
         return Scope(columns=columns, lets=self.lets, parent=self.parent, table_schema=self.table_schema)
 
     def column_type(self, name: str) -> KqlType | None:
@@ -64,7 +64,7 @@ class Scope:
         return self.table_schema(name) if self.table_schema else None
 
     def visible_names(self) -> list[str]:
-        """Every name a hint may suggest: columns, lets (inner first) and nothing else."""
+        """List every name a hint may suggest: columns, then lets from the innermost out."""
         names = [column for column, _ in self.columns]
         scope: Scope | None = self
         while scope is not None:
