@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 
-from kqlite.storage.progress import ProgressBar
+from pathlib import Path
+
+from kqlite.storage.progress import ProgressBar, progress_bar_for
 
 
 class FakeTerminal(io.StringIO):
@@ -35,3 +37,13 @@ def test_progress_without_total_shows_rows() -> None:
     stream = FakeTerminal()
     ProgressBar("http source", stream=stream)(42, 2_000_000)
     assert "42 rows, 2 MB" in stream.getvalue()
+
+
+def test_progress_bar_for_local_file(tmp_path: Path) -> None:
+    path = tmp_path / "log.csv.gz"
+    path.write_bytes(b"x" * 300)
+    bar = progress_bar_for(str(path))
+    assert bar.total_bytes == 300
+    assert bar.label == "log.csv.gz"
+    assert progress_bar_for(path.as_uri()).total_bytes == 300
+    assert progress_bar_for("http://127.0.0.1:1/x.csv").total_bytes is None

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
+import urllib.parse
+import urllib.request
 from typing import TextIO
 
 _REDRAW_SECONDS = 0.2
@@ -45,3 +48,15 @@ class ProgressBar:
             bar = "#" * filled + "-" * (_BAR_WIDTH - filled)
             return f"{self.label} [{bar}] {share:4.0%} {rows:,} rows, {megabytes:,.0f} MB"
         return f"{self.label} {rows:,} rows, {megabytes:,.0f} MB"
+
+
+def progress_bar_for(location: str) -> ProgressBar:
+    """Make the bar of one ingestion source; a local file's size gives the bar its 100 %.
+
+    Pass this as the `progress` argument of `kqlite.storage.commands.execute_command`.
+    """
+    parsed = urllib.parse.urlparse(location)
+    path = urllib.request.url2pathname(parsed.path) if parsed.scheme == "file" else location
+    total = os.path.getsize(path) if parsed.scheme in ("", "file") and os.path.isfile(path) else None
+    label = os.path.basename(parsed.path) or location
+    return ProgressBar(label, total)
