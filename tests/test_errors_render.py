@@ -81,7 +81,6 @@ def test_unknown_column_hint(metrics_db: Any) -> None:
     assert "did you mean 'ClientIP'?" in str(error)
 
 
-@pytest.mark.xfail(strict=True, reason="kqlite underlines the whole call 'strlenn(ClientIP)', not the function name")
 def test_unknown_function_hint(metrics_db: Any) -> None:
     query = "NetworkMetrics | extend n = strlenn(ClientIP)"
     error = error_of(metrics_db, query)
@@ -124,7 +123,6 @@ def test_end_of_input_syntax_error(metrics_db: Any) -> None:
     assert caret_line.endswith(" " * len("| project Timestamp,") + "^")
 
 
-@pytest.mark.xfail(strict=True, reason="kqlite suggests no table name for an unknown table")
 def test_unknown_table_hint(metrics_db: Any) -> None:
     error = error_of(metrics_db, "NetworkMetric | take 1")
 
