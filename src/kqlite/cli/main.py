@@ -5,9 +5,8 @@
     kqlite sample kda-case4 --out DIR    write the investigation's sample data
 
 Exit codes: 0 when everything ran, 1 when a query or command failed (its rendered
-error goes to stderr), 2 for a usage error (bad option, unreadable file). This module
-imports the engine and pandas only when a query runs. NOTE: ``import kqlite`` itself
-still loads pandas (about 0.5 s), so ``kqlite --help`` waits for that too.
+error goes to stderr), 2 for a usage error (bad option, unreadable file). The engine
+and pandas are imported only when a query runs, so ``kqlite --help`` needs neither.
 """
 
 from __future__ import annotations
