@@ -387,3 +387,19 @@ def test_commands_persist_across_reopen(tmp_path: Path) -> None:
         table = reopened.get("T")
         assert table.folder == "F"
         assert table.frame["n"].tolist() == [1, 2]
+
+
+def test_ingest_mixed_string_encodings(tmp_path: Path) -> None:
+    # One file's strings repeat (dictionary-encoded), the other's are all distinct.
+    repeated = write_gzip(tmp_path / "repeated.csv.gz", "".join(f"k{index % 2},{index}\n" for index in range(50)))
+    distinct = write_gzip(tmp_path / "distinct.csv.gz", "".join(f"u{index},{index}\n" for index in range(50)))
+    with Catalog(tmp_path / "db") as catalog:
+        execute_command(".create table T (a:string, n:long)", catalog, StubQueries())
+        execute_command(f".ingest into table T ('{repeated}', '{distinct}')", catalog, StubQueries())
+        execute_command(f".ingest into table T ('{distinct}')", catalog, StubQueries())
+        execute_command(f".ingest into table T ('{repeated}')", catalog, StubQueries())
+        frame = catalog.get("T").frame
+    assert len(frame) == 200
+    assert frame["a"].tolist()[:3] == ["k0", "k1", "k0"]
+    assert frame["a"].tolist()[50:52] == ["u0", "u1"]
+    assert frame["n"].sum() == 4 * sum(range(50))

@@ -33,7 +33,7 @@ import pandas as pd
 import pyarrow as pa
 
 from kqlite.errors import KqlError, KqlRuntimeError
-from kqlite.storage.arrow_codec import arrow_schema, arrow_to_frame, frame_batches
+from kqlite.storage.arrow_codec import WRITE_BATCH_ROWS, arrow_schema, arrow_to_frame, frame_batches
 from kqlite.storage.frames import concat_frames
 from kqlite.table import Columns, Table
 from kqlite.types import KqlType
@@ -64,7 +64,7 @@ class Catalog:
         self.path = Path(path) if path is not None else None
         self.read_only = read_only
         self._tables: dict[str, Table] = {}
-        self._pending: dict[str, list[Future[pd.DataFrame]]] = {}
+        self._pending: dict[str, list[Future[pd.DataFrame | pa.Table]]] = {}
         self._lock_file: IO[bytes] | None = None
 
         if self.path is not None:
@@ -117,10 +117,11 @@ class Catalog:
         columns = _columns_of(manifest)
 
         pieces = [self._read_extent(file_name) for file_name in manifest["extents"]]
-        if pieces:
+        if pieces and all(piece.schema == pieces[0].schema for piece in pieces):
             frame = arrow_to_frame(pa.concat_tables(pieces), columns)
         else:
-            frame = concat_frames(columns, [])
+            # Extents may differ in whether a string column is dictionary-encoded.
+            frame = concat_frames(columns, [arrow_to_frame(piece, columns) for piece in pieces])
         table = Table(name, columns, frame, manifest["folder"], manifest["docstring"])
         self._tables[name] = table
         return table
@@ -136,21 +137,30 @@ class Catalog:
             self._remove_files(old)
         self._tables[table.name] = table
 
-    def append(self, name: str, frame: pd.DataFrame) -> None:
-        """Add rows to an existing table without rewriting the rows it has (on disk)."""
+    def append(self, name: str, frame: pd.DataFrame | pa.Table) -> None:
+        """Add rows to an existing table without rewriting the rows it has (on disk).
+
+        `frame` is a pandas frame in kqlite's representation or an Arrow table in the
+        catalogue's storage types.
+        """
         self._check_writable()
         self._settle(name)
+        if isinstance(frame, pa.Table) and self.path is None:
+            frame = arrow_to_frame(frame, self._tables[name].columns)
         if self.path is None:
+            assert isinstance(frame, pd.DataFrame)
             table = self._tables[name]
             combined = concat_frames(table.columns, [table.frame, frame])
             self._tables[name] = Table(name, table.columns, combined, table.folder, table.docstring)
             return
         manifest = self._read_manifest(name)
-        table = Table(name, _columns_of(manifest), frame, manifest["folder"], manifest["docstring"])
+        columns = _columns_of(manifest)
+        table = Table(name, columns, pd.DataFrame(), manifest["folder"], manifest["docstring"])
+        added = frame.num_rows if isinstance(frame, pa.Table) else len(frame)
         extents = list(manifest["extents"])
-        if len(frame):
+        if added:
             extents.append(self._write_extent(table, frame))
-        self._write_manifest(table, manifest["rows"] + len(frame), extents)
+        self._write_manifest(table, manifest["rows"] + added, extents)
         # The loaded copy is stale; the next `get` maps every extent again.
         self._tables.pop(name, None)
 
@@ -165,7 +175,7 @@ class Catalog:
             _fsync_folder(self.path)
             self._remove_files(old)
 
-    def append_later(self, name: str, rows: Future[pd.DataFrame]) -> None:
+    def append_later(self, name: str, rows: Future[pd.DataFrame | pa.Table]) -> None:
         """Queue rows that are still being read; they are appended, in queue order, before the table is next used."""
         self._check_writable()
         self._pending.setdefault(name, []).append(rows)
@@ -199,14 +209,20 @@ class Catalog:
                 if table_name in self:
                     self.append(table_name, frame)
 
-    def _write_extent(self, table: Table, frame: pd.DataFrame) -> str:
+    def _write_extent(self, table: Table, frame: pd.DataFrame | pa.Table) -> str:
         assert self.path is not None
         file_name = f"{_quoted(table.name)}.{uuid.uuid4().hex[:12]}{EXTENT_SUFFIX}"
-        schema = arrow_schema(table.columns, frame)
+        if isinstance(frame, pa.Table):
+            # The IPC file format allows one dictionary per column, so chunks must share it.
+            stored = frame.unify_dictionaries()
+            schema, batches = stored.schema, stored.to_batches(WRITE_BATCH_ROWS)
+        else:
+            schema = arrow_schema(table.columns, frame)
+            batches = frame_batches(table.columns, frame, schema)
         try:
             with open(self.path / file_name, "wb") as handle:
                 with pa.ipc.new_file(handle, schema) as writer:
-                    for batch in frame_batches(table.columns, frame, schema):
+                    for batch in batches:
                         writer.write_batch(batch)
                 handle.flush()
                 os.fsync(handle.fileno())

@@ -35,6 +35,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
 from kqlite.errors import KqlError, KqlRuntimeError, Span
 from kqlite.storage import command_results as results
@@ -182,7 +183,7 @@ class _Runner:
         existing = self._existing_info(command.table, command.span)
         read = read_inline(command.data, existing.columns, command.properties)
         self._append(existing, [read])
-        extent = uuid.uuid4() if len(read.frame) else results.ZERO_GUID
+        extent = uuid.uuid4() if read.row_count else results.ZERO_GUID
         return results.result_table(results.INLINE_EXTENT_COLUMNS, [(extent,)], _invalid_extra(read.invalid_values))
 
     def _ingest_from_storage(self, command: IngestFromStorage) -> Table:
@@ -220,8 +221,7 @@ class _Runner:
         if invalid:
             logger.warning("ingestion into '%s': %d values did not parse as their column's type and are null",
                            existing.name, invalid)
-        frame = concat_frames(existing.columns, [read.frame for read in reads])
-        self.catalog.append(existing.name, frame)
+        self.catalog.append(existing.name, _combined_rows(existing.columns, reads))
 
     def _show_tables(self, command: ShowTables) -> Table:
         names = [name for name in self.catalog.names() if not command.tables or name in command.tables]
@@ -241,13 +241,23 @@ class _Runner:
         return results.database_schema_result(tables, self.database)
 
 
-def _read_sources(existing: TableInfo, sources: Sequence[str], properties: Mapping[str, PropertyValue]) -> pd.DataFrame:
+def _read_sources(
+    existing: TableInfo, sources: Sequence[str], properties: Mapping[str, PropertyValue]
+) -> pd.DataFrame | pa.Table:
     reads = [read_source(location, existing.columns, properties) for location in sources]
     invalid = sum(read.invalid_values for read in reads)
     if invalid:
         logger.warning("ingestion into '%s': %d values did not parse as their column's type and are null",
                        existing.name, invalid)
-    return concat_frames(existing.columns, [read.frame for read in reads])
+    return _combined_rows(existing.columns, reads)
+
+
+def _combined_rows(columns: Columns, reads: list[ReadResult]) -> pd.DataFrame | pa.Table:
+    # Arrow tables from the fast path go to disk as they are; anything else goes through pandas.
+    tables = [read.rows for read in reads if isinstance(read.rows, pa.Table)]
+    if tables and len(tables) == len(reads) and all(table.schema == tables[0].schema for table in tables):
+        return pa.concat_tables(tables)
+    return concat_frames(columns, [read.frame for read in reads])
 
 
 def _merged_columns(existing: Table, listed: Columns, span: Span) -> Columns:

@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from kqlite.errors import KqlRuntimeError
-from kqlite.storage.arrow_codec import DICTIONARY_STRING, arrow_to_series
+from kqlite.storage.arrow_codec import DICTIONARY_STRING, arrow_to_series, arrow_type
 from kqlite.storage.convert import convert_text
 from kqlite.storage.formats.common import Opener, ProgressCallback, ReadResult, read_all_bytes
 from kqlite.table import Columns
@@ -188,6 +188,10 @@ def _raise_read_error(error: pa.ArrowInvalid, opener: Opener, location: str, opt
 
 
 def _to_frame(arrow_table: pa.Table, columns: Columns) -> ReadResult:
+    stored = _as_stored(arrow_table, columns)
+    if stored is not None:
+        return ReadResult(stored, 0, columns)
+
     data: dict[str, pd.Series] = {}
     invalid = 0
     for index, (name, kql_type) in enumerate(columns):
@@ -203,7 +207,25 @@ def _to_frame(arrow_table: pa.Table, columns: Columns) -> ReadResult:
         else:
             data[name] = arrow_to_series(column, kql_type)
     frame = pd.DataFrame(data, index=pd.RangeIndex(arrow_table.num_rows), copy=False)
-    return ReadResult(frame, invalid)
+    return ReadResult(frame, invalid, columns)
+
+
+def _as_stored(arrow_table: pa.Table, columns: Columns) -> pa.Table | None:
+    # The fast path's columns are already the catalogue's storage types, except that
+    # timestamps carry a UTC zone. Any text or null-filled column takes the pandas path.
+    arrays = []
+    for index, (_, kql_type) in enumerate(columns):
+        column = arrow_table.column(index)
+        if pa.types.is_timestamp(column.type):
+            column = column.cast(pa.timestamp("ns"))
+        elif pa.types.is_dictionary(column.type):
+            if column.null_count:
+                return None
+            column = _plain_if_distinct(column)
+        elif column.type != arrow_type(kql_type) or kql_type in (KqlType.STRING, KqlType.DECIMAL, KqlType.GUID, KqlType.DYNAMIC):
+            return None
+        arrays.append(column)
+    return pa.Table.from_arrays(arrays, names=[name for name, _ in columns])
 
 
 def _plain_if_distinct(column: pa.ChunkedArray) -> pa.ChunkedArray:

@@ -62,7 +62,7 @@ def read_json(
     for name, kql_type in columns:
         data[name], bad = _convert_values(values[name], kql_type)
         invalid += bad
-    return ReadResult(pd.DataFrame(data, index=pd.RangeIndex(rows)), invalid)
+    return ReadResult(pd.DataFrame(data, index=pd.RangeIndex(rows)), invalid, columns)
 
 
 def _line_records(text: io.TextIOWrapper, location: str) -> Iterator[dict[str, Any]]:

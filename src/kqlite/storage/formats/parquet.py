@@ -39,7 +39,7 @@ def read_parquet(opener: Opener, location: str, columns: Columns, progress: Prog
             continue
         data[name], bad = _convert_column(arrow_table.column(name), kql_type)
         invalid += bad
-    return ReadResult(pd.DataFrame(data, index=pd.RangeIndex(arrow_table.num_rows)), invalid)
+    return ReadResult(pd.DataFrame(data, index=pd.RangeIndex(arrow_table.num_rows)), invalid, columns)
 
 
 def _convert_column(column: pa.ChunkedArray, kql_type: KqlType) -> tuple[pd.Series, int]:
