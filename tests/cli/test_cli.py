@@ -5,6 +5,7 @@ The many smaller checks of options and formats run `main` in-process (test_main.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -12,6 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+SOURCE_FOLDER = Path(__file__).resolve().parents[2] / "src"
 
 # The `run_kqlite` fixture of this folder's conftest.py.
 RunKqlite = Callable[..., subprocess.CompletedProcess[str]]
@@ -27,6 +30,29 @@ def test_help_names_default_database(run_kqlite: RunKqlite) -> None:
     assert "~/.local/share/kqlite/default" in finished.stdout
     for option in ("-c", "--format", "--output", "--db", "--memory", "--debug", "run", "sample"):
         assert option in finished.stdout
+
+
+def test_help_imports_no_pandas() -> None:
+    # --help must not wait for the engine: pandas alone takes about half a second to import.
+    probe = (
+        "import sys\n"
+        "from kqlite.cli.main import main\n"
+        "try:\n"
+        "    main(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('pandas' in sys.modules, file=sys.stderr)\n"
+    )
+    finished = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(SOURCE_FOLDER)},
+        timeout=60,
+        check=False,
+    )
+
+    assert finished.stderr.strip() == "False"
 
 
 def test_no_arguments_exit_2(run_kqlite: RunKqlite) -> None:
