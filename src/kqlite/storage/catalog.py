@@ -12,7 +12,7 @@ reader, a table is therefore the old table or the new one, never a mix. Extent f
 lists are deleted after the rename and when a folder is opened. Appending (`append`)
 writes only the new rows as one more extent.
 
-One process at a time may open a folder for writing; it holds an exclusive
+One process at a time may open a folder for writing. That process keeps an exclusive
 ``fcntl.flock`` on ``.kqlite.lock`` until `close`. Read-only catalogues take no lock.
 """
 
@@ -196,7 +196,10 @@ class Catalog:
         self.close()
 
     def _settle(self, name: str | None = None) -> None:
-        names = list(self._pending) if name is None else [name] if name in self._pending else []
+        if name is None:
+            names = list(self._pending)
+        else:
+            names = [name] if name in self._pending else []
         for table_name in names:
             for rows in self._pending.pop(table_name):
                 try:

@@ -210,7 +210,10 @@ class _Parser:
             if token.kind is Kind.PIPE_INPUT:
                 data = self.text[token.span.end : self.end]
                 # The data starts on the line after '<|' when nothing else is on that line.
-                data = data[1:] if data.startswith("\n") else data[2:] if data.startswith("\r\n") else data
+                if data.startswith("\n"):
+                    data = data[1:]
+                elif data.startswith("\r\n"):
+                    data = data[2:]
                 return IngestInline(".ingest", self._span(head, self.end), table, properties, data)
             return IngestInline(".ingest", self._span(head, self.end), table, properties,
                                 _bracket_records(self.text, token.span.start, self.end))
@@ -347,7 +350,7 @@ def _describe(token: Token) -> str:
 
 
 def _bracket_records(text: str, start: int, end: int) -> str:
-    # Each `[ ... ]` holds one CSV record; brackets inside double quotes belong to the data.
+    # Each `[ ... ]` is one CSV record, and brackets inside double quotes belong to the data.
     records: list[str] = []
     position = start
     while position < end:

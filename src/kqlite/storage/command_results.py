@@ -67,23 +67,23 @@ def schema_json(table: Table) -> str:
 
 
 def schema_result(table: Table, database: str, as_json: bool = True) -> Table:
-    """The one-row result of `.create table`, `.show table T schema as json` and `.show table T cslschema`."""
+    """Build the one-row result of `.create table`, `.show table T schema as json` and `.show table T cslschema`."""
     schema = schema_json(table) if as_json else table.cslschema()
     return result_table(SCHEMA_COLUMNS, [(table.name, schema, database, table.folder, table.docstring)])
 
 
 def table_list_result(names: Sequence[str], database: str) -> Table:
-    """The result of `.drop table`: the tables that remain."""
+    """Build the result of `.drop table`: the tables that remain."""
     return result_table(TABLE_LIST_COLUMNS, [(name, database) for name in names])
 
 
 def show_tables_result(tables: Sequence[Table], database: str) -> Table:
-    """The result of `.show tables`."""
+    """Build the result of `.show tables`."""
     return result_table(SHOW_TABLES_COLUMNS, [(table.name, database, table.folder, table.docstring) for table in tables])
 
 
 def database_schema_result(tables: Sequence[tuple[str, Columns]], database: str) -> Table:
-    """The result of `.show database schema`: a database row, then per table a table row and its column rows."""
+    """Build the result of `.show database schema`: a database row, then per table a table row and its column rows."""
     rows: list[tuple[Any, ...]] = [(database, "", "", "", False, False, "", DATABASE_SCHEMA_VERSION)]
     for name, columns in tables:
         rows.append((database, name, "", "", True, False, "", ""))
@@ -92,10 +92,10 @@ def database_schema_result(tables: Sequence[tuple[str, Columns]], database: str)
 
 
 def extent_result(frame: pd.DataFrame) -> Table:
-    """The result of an ingestion from a query: one row for the one extent kqlite creates.
+    """Build the result of an ingestion from a query: one row for the one extent it creates.
 
-    NOTE: kqlite has no extents; the sizes are the frame's in-memory size, an estimate of
-    Kusto's figures, and IndexSize is 0.
+    NOTE: the sizes are the frame's in-memory size, an estimate of Kusto's figures, and
+    IndexSize is 0.
     """
     if not len(frame):
         return result_table(EXTENT_COLUMNS, [])
@@ -104,5 +104,5 @@ def extent_result(frame: pd.DataFrame) -> Table:
 
 
 def operation_result() -> Table:
-    """The result of an `async` command: the operation's id (kqlite has already finished it)."""
+    """Build the result of an `async` command: the id of its operation."""
     return result_table(OPERATION_COLUMNS, [(uuid.uuid4(),)])

@@ -1,7 +1,7 @@
 """Tokenize control commands (``.create table ...``): a small hand-written lexer.
 
-Only the command's head is tokenized; after ``<|`` the rest of the text is a query,
-a script or inline data, which the parser takes whole. Every token keeps its span in
+Only the command's head is tokenized. After ``<|`` the rest of the text is a query, a
+script or inline data, which the parser takes whole. Every token keeps its span in
 the full text, so errors point at the right place even inside a script.
 """
 

@@ -1,7 +1,7 @@
 """Convert text fields to KQL column types the way Kusto's ingestion does.
 
-A field that does not parse as its column's type becomes null and is counted; it never
-fails the ingestion. An empty field is null for every type but string, where it is "".
+A field that does not parse as its column's type becomes null and is counted, and the
+ingestion goes on. An empty field is null for every type but string, where it is "".
 Datetimes accept the ISO 8601 forms (with or without ``T``, fraction and ``Z`` or an
 offset, converted to UTC) and then the other forms pandas recognises (RFC 822 and
 RFC 850 among them). Timespans use Kusto's ``[-][d.]hh:mm:ss[.fffffff]`` text.

@@ -57,7 +57,7 @@ def read_source(
 
 
 def read_inline(text: str, columns: Columns, properties: Mapping[str, PropertyValue] | None = None) -> ReadResult:
-    """Read the data of an ``.ingest inline`` command (CSV unless `format` says otherwise)."""
+    """Read the data of an ``.ingest inline`` command (CSV unless the `format` property gives another format)."""
     options = _lowered(properties)
     data_format = str(options.get("format", "csv")).lower()
     check_format(data_format)

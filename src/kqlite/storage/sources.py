@@ -78,8 +78,8 @@ def check_format(data_format: str) -> None:
 class CountingStream:
     """The raw (still compressed) byte stream of a source, counting the bytes read for progress.
 
-    A local file is read through Arrow's own file (`native`), so that Arrow's reader
-    threads never wait for Python; other streams go through `read`.
+    A local file is read through Arrow's own file (`native`), so Arrow's reader threads
+    do not take Python's GIL to read it. Other streams go through `read`.
     """
 
     def __init__(self, raw: IO[bytes] | None, total: int | None, native: pa.NativeFile | None = None) -> None:

@@ -8,9 +8,9 @@ ingestion fails. Empty lines are not records. Fields follow RFC 4180 quoting.
 
 The fast path lets pyarrow convert each field to its column's type while it parses,
 with string columns dictionary-encoded. A field that pyarrow cannot convert (an
-unusual datetime form, a bad number) makes the reader start again on the lenient path,
-which reads every field as text and converts it with `kqlite.storage.convert`, where
-unparsable values become null and are counted.
+unusual datetime form, a bad number) makes the reader start again on the lenient path.
+That path reads every field as text and converts it with `kqlite.storage.convert`,
+where unparsable values become null and are counted.
 """
 
 from __future__ import annotations

@@ -2,9 +2,9 @@
 
 Without an ingestion mapping, Kusto maps a JSON property to the table column of the same
 name. A column with no property is null (strings ""), and other properties are ignored.
-Values are converted like CSV fields: a dynamic column takes the JSON value as it is,
-a string column takes a string as it is and any other value as compact JSON, and the
-other types parse the value's text, so a value that does not fit becomes null.
+Values are converted like CSV fields. A dynamic column takes the JSON value as it is. A
+string column takes a string as it is and any other value as compact JSON. The other
+types parse the value's text, so a value that does not fit becomes null.
 
 NOTE: records are decoded with Python's json module, one at a time, so JSON ingestion
 runs at roughly 1 to 2 million records a minute; the large data sets kqlite targets come
