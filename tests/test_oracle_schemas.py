@@ -245,8 +245,6 @@ KNOWN_DISAGREEMENTS: dict[str, str] = {
     "conformance::datetime_diff_invalid_period_error": "kqlite checks datetime_diff's period only when it runs, not when it binds",
     "article::5": _EXTENT_COLUMNS,
     "family::table_function": "kqlite has no table() function",
-    "family::math_integer": "kqlite gives int for the negation of an int column (-Small), where Kusto.Language gives long",
-    "family::summarize_any_take_any": "kqlite names take_any(X) take_any_X; Kusto.Language keeps the name X",
     "family::series_arithmetic": "kqlite has no series_stats_dynamic()",
     "family::serialize_row_number": "kqlite has no row_number()",
     "family::top_nested": "kqlite does not support top-nested",

@@ -55,12 +55,12 @@ def test_help_imports_no_pandas() -> None:
     assert finished.stderr.strip() == "False"
 
 
-def test_no_arguments_exit_2(run_kqlite: RunKqlite) -> None:
-    finished = run_kqlite()
+def test_piped_text_runs_as_script(run_kqlite: RunKqlite) -> None:
+    finished = run_kqlite("--memory", stdin="print x = 41 + 1\n")
 
-    assert finished.returncode == 2
-    assert "not available yet" in finished.stderr
-    assert finished.stdout == ""
+    assert finished.returncode == 0
+    assert "42" in finished.stdout
+    assert finished.stderr == ""
 
 
 def test_unknown_option_exit_2(run_kqlite: RunKqlite) -> None:

@@ -105,6 +105,14 @@ def _add_run_options(parser: argparse.ArgumentParser, *, keep_defaults: bool) ->
         "--debug", action="store_true", default=default(False),
         help="show Python tracebacks with errors and log the timing of each query stage to stderr",
     )
+    parser.add_argument(
+        "--charts", type=Path, metavar="DIR", default=default(Path("kqlite-charts")),
+        help="folder for the PNG charts of queries that end with render (default: ./kqlite-charts)",
+    )
+    parser.add_argument(
+        "--no-render", action="store_true", default=default(False),
+        help="print the table of a query that ends with render, without drawing its chart",
+    )
 
 
 def _positive_number(text: str) -> float:
@@ -137,13 +145,17 @@ def main(argv: list[str] | None = None) -> int:
         print("kqlite: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
 
-    # The interactive shell is a separate piece of work; until it lands, say so.
-    print(
-        "kqlite: the interactive shell is not available yet; "
-        "run a query with 'kqlite -c QUERY' or a script with 'kqlite run FILE.kql' (see 'kqlite --help')",
-        file=sys.stderr,
-    )
-    return EXIT_USAGE_ERROR
+    # Text piped into `kqlite` runs as a script, as `kqlite run -` would.
+    if not sys.stdin.isatty():
+        arguments.files = ["-"]
+        arguments.keep_going = False
+        return _run_scripts(arguments)
+
+    from kqlite.cli.repl import run_repl
+
+    database = None if arguments.memory else str(arguments.db or default_database_path())
+    charts = str(arguments.charts) if arguments.charts != Path("kqlite-charts") else None
+    return run_repl(database, debug=arguments.debug, render_dir=charts, no_render=arguments.no_render)
 
 
 def _run_scripts(arguments: argparse.Namespace) -> int:
@@ -173,7 +185,8 @@ def _run_texts(arguments: argparse.Namespace, texts: list[tuple[str, str | None]
         return _report_failure(error, arguments.debug)
 
     try:
-        printer = _ResultPrinter(output, arguments.format)
+        charts = None if arguments.no_render else arguments.charts
+        printer = _ResultPrinter(output, arguments.format, charts)
         failures = 0
         for text, origin in texts:
             failures += _run_one(db, text, origin, printer, arguments.debug, keep_going)
@@ -240,9 +253,10 @@ def _open_output(path: Path | None) -> TextIO:
 class _ResultPrinter:
     """Writes each result in the chosen format, with a blank line between text tables."""
 
-    def __init__(self, stream: TextIO, output_format: str) -> None:
+    def __init__(self, stream: TextIO, output_format: str, charts: Path | None = None) -> None:
         self.stream = stream
         self.output_format = output_format
+        self.charts = charts
         self.written = 0
 
     def write(self, result: Result) -> None:
@@ -255,8 +269,18 @@ class _ResultPrinter:
         if self.written and self.output_format != "json":
             self.stream.write("\n")
         write_result(self.stream, result.columns, result.rows(), self.output_format)
+        if result.visualization is not None and self.charts is not None:
+            self._draw(result)
         self.stream.flush()
         self.written += 1
+
+    def _draw(self, result: Result) -> None:
+        from kqlite.render import render_result
+
+        path = render_result(result, self.charts)
+        if path is not None:
+            # The path goes to stderr so that csv and json output stay machine-readable.
+            print(f"chart: {path}", file=sys.stderr)
 
 
 def _write_sample(arguments: argparse.Namespace) -> int:

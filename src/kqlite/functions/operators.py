@@ -388,7 +388,8 @@ def _first(result: Value) -> Value:
 def unary_result_type(op: str, operand: KqlType) -> KqlType | None:
     """Return the result type of ``-x`` or ``+x``, or None if KQL rejects the operand type."""
     if op in ("-", "+") and (operand.is_numeric or operand in (TIMESPAN, DYNAMIC)):
-        return operand
+        # Kusto.Language widens an int operand to long, as it does for binary arithmetic.
+        return LONG if operand is INT else operand
     return None
 
 

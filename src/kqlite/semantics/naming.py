@@ -60,7 +60,8 @@ def _call_name(call: nodes.Call) -> str | None:
 
     if name in AGGREGATES and name not in SCALARS:
         entry = AGGREGATES[name]
-        if entry.selects_rows:
+        # take_any(x) keeps x's name, as Kusto.Language names it.
+        if entry.selects_rows or name in ("take_any", "take_anyif"):
             return first_name
         prefix = entry.column_prefix or entry.name
         return f"{prefix}_{first_name or ''}"
