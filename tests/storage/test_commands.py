@@ -403,3 +403,27 @@ def test_ingest_mixed_string_encodings(tmp_path: Path) -> None:
     assert frame["a"].tolist()[:3] == ["k0", "k1", "k0"]
     assert frame["a"].tolist()[50:52] == ["u0", "u1"]
     assert frame["n"].sum() == 4 * sum(range(50))
+
+
+def test_append_from_query_adds_extent(tmp_path: Path) -> None:
+    queries = StubQueries({"q": long_result(1, 2)})
+    with Catalog(tmp_path) as catalog:
+        execute_command(".set T <| q", catalog, queries)
+        [first] = tmp_path.glob("T.*.arrow")
+        execute_command(".append T <| q", catalog, queries)
+        execute_command(".set-or-append T with (folder='F') <| q", catalog, queries)
+        assert catalog.get("T").frame["a"].tolist() == [1, 2, 1, 2, 1, 2]
+        assert catalog.info("T").folder == "F"
+    assert not first.exists()
+    with Catalog(tmp_path) as reopened:
+        assert reopened.row_count("T") == 6
+
+
+def test_append_from_query_keeps_first_extent(tmp_path: Path) -> None:
+    queries = StubQueries({"q": long_result(1, 2)})
+    with Catalog(tmp_path) as catalog:
+        execute_command(".set T <| q", catalog, queries)
+        [first] = tmp_path.glob("T.*.arrow")
+        execute_command(".append T <| q", catalog, queries)
+        assert first.exists()
+        assert len(list(tmp_path.glob("T.*.arrow"))) == 2

@@ -172,9 +172,12 @@ class _Runner:
             query_result = self.run_query(command.query)
         except KqlError as error:
             raise error.with_source(self.text, offset=command.query_offset) from None
-        table = ingest_query_result(command.verb, command.table, query_result, self.catalog, command.properties,
-                                    command.span)
-        self.catalog.put(table)
+        change = ingest_query_result(command.verb, command.table, query_result, self.catalog, command.properties,
+                                     command.span)
+        if change.appended is not None:
+            self.catalog.append(command.table, change.appended)
+        elif change.table is not None:
+            self.catalog.put(change.table)
         if command.is_async:
             return results.operation_result()
         return results.extent_result(query_result[1])

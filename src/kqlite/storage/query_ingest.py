@@ -16,11 +16,12 @@ schema). A new table takes the query's column names and types.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import pandas as pd
 
 from kqlite.errors import KqlRuntimeError, Span
-from kqlite.storage.catalog import Catalog
+from kqlite.storage.catalog import Catalog, TableInfo
 from kqlite.storage.frames import concat_frames
 from kqlite.storage.ingest import PropertyValue, property_flag
 from kqlite.table import Columns, Table
@@ -30,10 +31,18 @@ from kqlite.types import empty_series
 QueryResult = tuple[Columns, pd.DataFrame]
 
 
+@dataclass(frozen=True, slots=True)
+class QueryIngestion:
+    """What a query ingestion changes: a whole new `table`, or rows `appended` to the stored one."""
+
+    table: Table | None = None
+    appended: pd.DataFrame | None = None
+
+
 def ingest_query_result(
     verb: str, name: str, result: QueryResult, catalog: Catalog, properties: Mapping[str, PropertyValue], span: Span
-) -> Table:
-    """Build the table a query ingestion leaves behind (the caller stores it)."""
+) -> QueryIngestion:
+    """Work out the change a query ingestion makes (the caller stores it)."""
     options = {key.lower(): value for key, value in properties.items()}
     query_columns, frame = result
     exists = name in catalog
@@ -49,19 +58,24 @@ def ingest_query_result(
     docstring = str(options.get("docstring", ""))
     if not exists or (verb == ".set-or-replace" and property_flag(options, "recreate_schema")):
         _check_new_names(query_columns, span)
-        old = catalog.get(name) if exists else None
-        return Table(name, query_columns, _renamed(frame, query_columns), folder or (old.folder if old else ""),
-                     docstring or (old.docstring if old else ""))
+        old = catalog.info(name) if exists else None
+        table = Table(name, query_columns, _renamed(frame, query_columns), folder or (old.folder if old else ""),
+                      docstring or (old.docstring if old else ""))
+        return QueryIngestion(table=table)
 
-    existing = catalog.get(name)
+    existing = catalog.info(name)
     columns = _target_columns(existing, query_columns, property_flag(options, "extend_schema"), span)
     rows = _renamed(frame, columns[: len(query_columns)])
+    folder = folder or existing.folder
+    docstring = docstring or existing.docstring
     if verb == ".set-or-replace":
-        new_frame = concat_frames(columns, [_padded(rows, columns)])
-    else:
-        old_rows = _padded(existing.frame, columns)
-        new_frame = concat_frames(columns, [old_rows, _padded(rows, columns)])
-    return Table(name, columns, new_frame, folder or existing.folder, docstring or existing.docstring)
+        return QueryIngestion(table=Table(name, columns, concat_frames(columns, [rows]), folder, docstring))
+    if columns == existing.columns and (folder, docstring) == (existing.folder, existing.docstring):
+        # Same schema and metadata: only the new rows need storing.
+        return QueryIngestion(appended=rows)
+    old_rows = _padded(catalog.get(name).frame, columns)
+    new_frame = concat_frames(columns, [old_rows, _padded(rows, columns)])
+    return QueryIngestion(table=Table(name, columns, new_frame, folder, docstring))
 
 
 def _check_new_names(columns: Columns, span: Span) -> None:
@@ -71,19 +85,20 @@ def _check_new_names(columns: Columns, span: Span) -> None:
                                   span, hint="rename the column in the query with project-rename")
 
 
-def _target_columns(existing: Table, query_columns: Columns, extend: bool, span: Span) -> Columns:
+def _target_columns(existing: TableInfo, query_columns: Columns, extend: bool, span: Span) -> Columns:
     table_columns = existing.columns
+    schema_text = ",".join(f"{column}:{kql_type}" for column, kql_type in table_columns)
     if len(query_columns) > len(table_columns) and not extend:
         raise KqlRuntimeError(
             "KL116",
             f"the query returns {len(query_columns)} columns but table '{existing.name}' has {len(table_columns)}",
-            span, hint=f"table schema: {existing.cslschema()}; add with (extend_schema=true) to add columns",
+            span, hint=f"table schema: {schema_text}; add with (extend_schema=true) to add columns",
         )
     if len(query_columns) < len(table_columns):
         raise KqlRuntimeError(
             "KL116",
             f"the query returns {len(query_columns)} columns but table '{existing.name}' has {len(table_columns)}",
-            span, hint=f"table schema: {existing.cslschema()}",
+            span, hint=f"table schema: {schema_text}",
         )
     for position, ((table_name, table_type), (query_name, query_type)) in enumerate(
         zip(table_columns, query_columns, strict=False)
