@@ -33,7 +33,7 @@ QueryResult = tuple[Columns, pd.DataFrame]
 
 @dataclass(frozen=True, slots=True)
 class QueryIngestion:
-    """What a query ingestion changes: a whole new `table`, or rows `appended` to the stored one."""
+    """The change a query ingestion makes: a whole new `table`, or rows `appended` to the stored one."""
 
     table: Table | None = None
     appended: pd.DataFrame | None = None
