@@ -8,18 +8,27 @@ syntax tree, bind (names, types, schemas, all semantic errors), optimize, and ru
 
 from __future__ import annotations
 
+import atexit
+from dataclasses import replace
 import logging
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from kqlite.errors import KqlError, KqlInternalError
+from kqlite.errors import KqlError, KqlInternalError, Span
 from kqlite.result import Result
 from kqlite.script import Block, split_blocks
 from kqlite.table import Columns, Table
 from kqlite.types import KqlType, coerce_series, infer_kql_type, parse_type_name
+
+if TYPE_CHECKING:
+    from kqlite.storage.progress import ProgressBar
+
+    # Makes the progress bar of one ingestion source from its location.
+    ProgressFactory = Callable[[str], ProgressBar]
 
 logger = logging.getLogger("kqlite")
 logger.addHandler(logging.NullHandler())
@@ -33,10 +42,15 @@ class Database:
             database that lives in memory only.
     """
 
-    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, progress: ProgressFactory | None = None) -> None:
         from kqlite.storage.catalog import Catalog
 
         self.catalog = Catalog(path)
+        self.progress = progress
+
+        # `.ingest async` reads in the background; closing at exit waits for it, so that a
+        # script ending with an async ingestion loses no rows.
+        atexit.register(self.catalog.close)
 
     # -----------------------------------------------------------------------------------
     # Tables
@@ -116,6 +130,7 @@ class Database:
 
     def close(self) -> None:
         self.catalog.close()
+        atexit.unregister(self.catalog.close)
 
     def __enter__(self) -> Database:
         return self
@@ -132,6 +147,10 @@ class Database:
             else:
                 yield from self._run_queries(block.text)
         except KqlError as error:
+            if error.span is None:
+                # An error with no place of its own (a missing file) points at its block.
+                error.span = _first_line_span(error.source or block.text)
+                error.diagnostics = tuple(replace(d, span=d.span or error.span) for d in error.diagnostics)
             raise error.with_source(text, origin, offset=block.offset) from None
         except (MemoryError, KeyboardInterrupt):
             raise
@@ -146,7 +165,7 @@ class Database:
             result = list(self._run_queries(query))[-1]
             return result.schema, result.frame
 
-        table = execute_command(text, self.catalog, run_query)
+        table = execute_command(text, self.catalog, run_query, self.progress)
         return Result(schema=table.columns, frame=table.frame)
 
     def _run_queries(self, text: str) -> Iterator[Result]:
@@ -173,6 +192,16 @@ class Database:
             yield Result(schema=query.columns, frame=frame, visualization=executor.visualization)
 
 
-def connect(path: str | os.PathLike[str] | None = None) -> Database:
-    """Open a database: in memory, or kept in the folder `path` between runs."""
-    return Database(path)
+def _first_line_span(text: str) -> Span:
+    start = len(text) - len(text.lstrip())
+    end = text.find("\n", start)
+    return Span(start, len(text) if end < 0 else end)
+
+
+def connect(path: str | os.PathLike[str] | None = None, *, progress: ProgressFactory | None = None) -> Database:
+    """Open a database: in memory, or kept in the folder `path` between runs.
+
+    `progress`, when given, makes a progress bar for each file an `.ingest` reads
+    (`kqlite.storage.progress.progress_bar_for` draws one on a terminal).
+    """
+    return Database(path, progress=progress)

@@ -84,6 +84,13 @@ class KqlError(Exception):
         such as one statement of a script file.
         """
         if self.source is not None:
+            # Already placed in a piece of `source` (a command inside a script): re-base
+            # the spans on the whole text when the piece is found where `offset` says.
+            piece_found = source[offset : offset + len(self.source)] == self.source
+            if source != self.source and piece_found:
+                self.source = None
+                return self.with_source(source, origin or self.origin, offset)
+            self.origin = self.origin or origin
             return self
         if offset:
             self.span = _shift(self.span, offset)

@@ -185,6 +185,15 @@ def test_leftover_files_removed_on_open(tmp_path: Path) -> None:
     assert not any(leftover.exists() for leftover in leftovers)
 
 
+def test_foreign_files_kept_on_open(tmp_path: Path) -> None:
+    foreign = [tmp_path / "notes.arrow", tmp_path / "data.csv", tmp_path / "T.backup.arrow"]
+    for file in foreign:
+        file.write_bytes(b"not kqlite's")
+    with Catalog(tmp_path) as catalog:
+        assert catalog.names() == []
+    assert all(file.exists() for file in foreign)
+
+
 def test_corrupt_manifest_named(tmp_path: Path) -> None:
     with Catalog(tmp_path) as catalog:
         catalog.put(all_types_table())

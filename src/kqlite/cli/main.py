@@ -238,10 +238,12 @@ def _debug_log(enabled: bool) -> Iterator[None]:
 
 def _open_database(arguments: argparse.Namespace) -> Database:
     import kqlite
+    from kqlite.storage.progress import progress_bar_for
 
+    # The ingestion bar draws on stderr only when stderr is a terminal.
     if arguments.memory:
-        return kqlite.connect()
-    return kqlite.connect(arguments.db or default_database_path())
+        return kqlite.connect(progress=progress_bar_for)
+    return kqlite.connect(arguments.db or default_database_path(), progress=progress_bar_for)
 
 
 def _open_output(path: Path | None) -> TextIO:

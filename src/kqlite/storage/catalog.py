@@ -22,6 +22,7 @@ import fcntl
 import json
 import logging
 import os
+import re
 import urllib.parse
 import uuid
 from concurrent.futures import Future
@@ -42,6 +43,11 @@ MANIFEST_SUFFIX = ".table.json"
 EXTENT_SUFFIX = ".arrow"
 LOCK_NAME = ".kqlite.lock"
 _TEMPORARY_MARK = ".tmp-"
+
+# An extent file, "<quoted table name>.<12 hex digits>.arrow", and a file being
+# written, "<final name>.tmp-<process id>".
+_EXTENT_NAME = re.compile(r".+\.[0-9a-f]{12}" + re.escape(EXTENT_SUFFIX))
+_TEMPORARY_NAME = re.compile(r".+(" + re.escape(MANIFEST_SUFFIX) + "|" + re.escape(EXTENT_SUFFIX) + r")" + re.escape(_TEMPORARY_MARK) + r"\d+")
 
 logger = logging.getLogger("kqlite.storage")
 
@@ -300,8 +306,11 @@ class Catalog:
                 listed.update(self._read_manifest(name)["extents"])
             except KqlRuntimeError:
                 return
+        # Only files named exactly like kqlite's own extents and temporary files are
+        # removed, so that other files a user keeps in the folder survive.
         for entry in self.path.iterdir():
-            if _TEMPORARY_MARK in entry.name or (entry.name.endswith(EXTENT_SUFFIX) and entry.name not in listed):
+            orphan = _EXTENT_NAME.fullmatch(entry.name) is not None and entry.name not in listed
+            if orphan or _TEMPORARY_NAME.fullmatch(entry.name):
                 entry.unlink(missing_ok=True)
 
     def _existing_manifest(self, name: str) -> Path:
