@@ -231,7 +231,6 @@ FAMILY_QUERIES: list[tuple[str, str]] = [
 
 # Query name -> why kqlite and Kusto.Language disagree there. Each is a strict xfail.
 _SERVICE_REJECTS = "Kusto.Language 12.4.1 accepts this, but the service rejects it (a documented error case); kqlite rejects it"
-_EXTENT_COLUMNS = "kqlite's extent result of an ingestion command names its fourth column CompressedSize, not ColumnSize"
 KNOWN_DISAGREEMENTS: dict[str, str] = {
     # kqlite follows Kusto (the service or its documentation) where the analyzer does not.
     "conformance::make_series_non_numeric_aggregate_error": _SERVICE_REJECTS,
@@ -243,7 +242,6 @@ KNOWN_DISAGREEMENTS: dict[str, str] = {
     "family::union_inner": "Kusto.Language 12.4.1 keeps every column for union kind=inner; the documentation keeps only the common ones, as kqlite does",
     # kqlite gaps.
     "conformance::datetime_diff_invalid_period_error": "kqlite checks datetime_diff's period only when it runs, not when it binds",
-    "article::5": _EXTENT_COLUMNS,
     "family::table_function": "kqlite has no table() function",
     "family::series_arithmetic": "kqlite has no series_stats_dynamic()",
     "family::serialize_row_number": "kqlite has no row_number()",
@@ -255,10 +253,6 @@ KNOWN_DISAGREEMENTS: dict[str, str] = {
         "seasonal, trend and residual outputs under default names"
     ),
     "family::iff_mixed_branch_types": "Kusto.Language types iff(true, 1, 'a') as dynamic; kqlite types it long",
-    "family::command_clear_table": "kqlite's .clear table result has TableName and DatabaseName; Kusto.Language's has one Status column",
-    "family::command_set_or_append": _EXTENT_COLUMNS,
-    "family::command_append": _EXTENT_COLUMNS,
-    "family::command_set_or_replace_new": _EXTENT_COLUMNS,
 }
 
 

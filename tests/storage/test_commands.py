@@ -104,7 +104,8 @@ def test_clear_table_data_keeps_schema(run: Run, catalog: Catalog) -> None:
     run.queries.results["datatable(a:long)[1, 2]"] = long_result(1, 2)  # type: ignore[attr-defined]
     run(".set T8 <| datatable(a:long)[1, 2]")
     result = run(".clear table T8 data")
-    assert rows(result) == [["T8", "kqlite"]]
+    assert column_names(result) == ["Status"]
+    assert rows(result) == [["Success"]]
     assert catalog.row_count("T8") == 0
     assert catalog.schema("T8") == (("a", LONG),)
     with pytest.raises(KqlRuntimeError):
@@ -116,7 +117,7 @@ def test_set_or_replace_creates_then_replaces(run: Run, catalog: Catalog) -> Non
     queries.results["first"] = long_result(1, 2, 3)
     queries.results["second"] = long_result(5, 6)
     result = run(".set-or-replace T2 <| first")
-    assert column_names(result) == ["ExtentId", "OriginalSize", "ExtentSize", "CompressedSize", "IndexSize", "RowCount"]
+    assert column_names(result) == ["ExtentId", "OriginalSize", "ExtentSize", "ColumnSize", "IndexSize", "RowCount"]
     assert rows(result)[0][5] == 3
     assert isinstance(rows(result)[0][0], uuid.UUID)
     run(".set-or-replace T2 <| second")

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from kqlite.table import Columns, Table
-from kqlite.types import BOOL, CLR_NAMES, GUID, LONG, STRING, TIMESPAN, coerce_series, empty_series
+from kqlite.types import BOOL, CLR_NAMES, GUID, LONG, PANDAS_DTYPES, STRING, TIMESPAN, coerce_series, empty_series
 
 ZERO_GUID = uuid.UUID(int=0)
 
@@ -26,7 +26,7 @@ DATABASE_SCHEMA_COLUMNS: Columns = (
     ("IsDefaultTable", BOOL), ("IsDefaultColumn", BOOL), ("PrettyName", STRING), ("Version", STRING),
 )
 EXTENT_COLUMNS: Columns = (
-    ("ExtentId", GUID), ("OriginalSize", LONG), ("ExtentSize", LONG), ("CompressedSize", LONG),
+    ("ExtentId", GUID), ("OriginalSize", LONG), ("ExtentSize", LONG), ("ColumnSize", LONG),
     ("IndexSize", LONG), ("RowCount", LONG),
 )
 INLINE_EXTENT_COLUMNS: Columns = (("ExtentId", GUID),)
@@ -34,6 +34,14 @@ INGEST_COLUMNS: Columns = (
     ("ExtentId", GUID), ("ItemLoaded", STRING), ("Duration", TIMESPAN), ("HasErrors", BOOL), ("OperationId", GUID),
 )
 OPERATION_COLUMNS: Columns = (("OperationId", GUID),)
+
+# Kusto.Language (12.4.1) gives `.clear table ... data` this one-column result.
+CLEAR_COLUMNS: Columns = (("Status", STRING),)
+
+
+def clear_result() -> Table:
+    """Build the result of `.clear table ... data`: one row with Status ``Success``."""
+    return Table("", CLEAR_COLUMNS, pd.DataFrame({"Status": pd.Series(["Success"], dtype=PANDAS_DTYPES[STRING])}))
 SCRIPT_COLUMNS: Columns = (
     ("OperationId", GUID), ("CommandType", STRING), ("CommandText", STRING), ("Result", STRING), ("Reason", STRING),
 )

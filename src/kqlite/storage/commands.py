@@ -164,8 +164,9 @@ class _Runner:
         existing = self._existing_info(command.table, command.span)
         cleared = Table(existing.name, existing.columns, empty_frame(existing.columns), existing.folder, existing.docstring)
         self.catalog.put(cleared)
-        # NOTE: Kusto documents no result for `.clear table data`; kqlite returns the cleared table's name.
-        return results.table_list_result([existing.name], self.database)
+        # NOTE: Kusto documents no result for `.clear table data`; kqlite returns the one
+        # Status column that Kusto.Language declares for it, with the value "Success".
+        return results.clear_result()
 
     def _ingest_from_query(self, command: IngestFromQuery) -> Table:
         try:
