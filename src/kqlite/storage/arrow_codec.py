@@ -152,24 +152,58 @@ def arrow_to_series(array: pa.ChunkedArray, kql_type: KqlType) -> pd.Series:
     if kql_type is KqlType.DYNAMIC:
         return pd.Series([None if text is None else json.loads(text) for text in array.to_pylist()], dtype=object)
     if kql_type is KqlType.REAL:
-        return pd.Series(array.to_numpy(), dtype=np.float64)
+        return pd.Series(_numpy_values(array, np.nan), copy=False)
     if kql_type in (KqlType.DATETIME, KqlType.TIMESPAN):
         # Arrow nulls become NaT, the null of both types.
-        return pd.Series(array.to_pandas(), dtype=PANDAS_DTYPES[kql_type])
+        unit = "datetime64[ns]" if kql_type is KqlType.DATETIME else "timedelta64[ns]"
+        if array.type not in (pa.timestamp("ns"), pa.duration("ns")):
+            return pd.Series(array.to_pandas(), dtype=PANDAS_DTYPES[kql_type])
+        return pd.Series(_numpy_values(array, None).astype(unit, copy=False), copy=False)
+    if kql_type in (KqlType.INT, KqlType.LONG, KqlType.BOOL):
+        # The masked arrays are built around the file's own buffers where possible: a
+        # column of one extent without nulls is read without copying its values.
+        values = _numpy_values(array, 0 if kql_type is not KqlType.BOOL else False)
+        mask = _null_mask(array)
+        if kql_type is KqlType.BOOL:
+            return pd.Series(pd.arrays.BooleanArray(values.astype(bool, copy=False), mask), copy=False)
+        return pd.Series(pd.arrays.IntegerArray(values, mask), copy=False)
     return pd.Series(pd.array(array, dtype=PANDAS_DTYPES[kql_type]))
+
+
+def _numpy_values(array: pa.ChunkedArray, fill: Any) -> np.ndarray:
+    """Concatenate the chunks' values as one numpy array, nulls replaced by `fill`."""
+    parts = []
+    for chunk in array.chunks:
+        if chunk.null_count and fill is not None:
+            chunk = chunk.fill_null(fill)
+        parts.append(chunk.to_numpy(zero_copy_only=False))
+    if len(parts) == 1:
+        return parts[0]
+    if not parts:
+        return np.zeros(0, dtype=array.type.to_pandas_dtype())
+    return np.concatenate(parts)
+
+
+def _null_mask(array: pa.ChunkedArray) -> np.ndarray:
+    if array.null_count == 0:
+        return np.zeros(len(array), dtype=bool)
+    return array.is_null().to_numpy(zero_copy_only=False)
 
 
 def _string_series(array: pa.ChunkedArray) -> pd.Series:
     if pa.types.is_dictionary(array.type):
         combined = array.unify_dictionaries().combine_chunks() if array.num_chunks != 1 else array.chunk(0)
         dictionary = combined.dictionary.to_pylist()
-        codes = combined.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
+        indices = combined.indices.fill_null(-1) if combined.indices.null_count else combined.indices
+        codes = indices.to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
         if combined.null_count:
             # A missing string is "": map null codes onto an "" category.
             if "" not in dictionary:
                 dictionary.append("")
             codes = np.where(codes < 0, dictionary.index(""), codes).astype(np.int32)
         categories = pd.Index(dictionary, dtype=PANDAS_DTYPES[KqlType.STRING])
-        return pd.Series(pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories)))
+        # The codes come from Arrow's own dictionary, so they need no range check.
+        categorical = pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories), validate=False)
+        return pd.Series(categorical, copy=False)
     series = pd.Series(array.to_pandas(), dtype=PANDAS_DTYPES[KqlType.STRING])
     return series.fillna("") if array.null_count else series
