@@ -1,0 +1,1 @@
+"""The differential fuzzer: kqlite against Microsoft's KQL analyzer, and against crashes."""

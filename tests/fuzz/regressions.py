@@ -1,0 +1,88 @@
+"""Queries the fuzzer found, one per kind of fault, kept as regression cases.
+
+Each case states what kqlite must do with the query over the fuzzer's tables
+(`fuzz.generator.FUZZ_SCHEMA`):
+
+- ``runs``: ``execute`` finishes, with a result or a KqlRuntimeError, and never crashes;
+- ``rejects``: ``schema_of`` raises a syntax or semantic error, as Kusto.Language 12.4.1 does;
+- ``accepts``: ``schema_of`` binds the query, as Kusto.Language 12.4.1 does.
+
+`still_wrong` gives the reason while kqlite still gets a case wrong; `test_regressions.py`
+then runs it as a strict xfail, so a fix shows up as an unexpected pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Regression:
+    """One query and the verdict kqlite must reach."""
+
+    name: str
+    query: str
+    expect: str
+    still_wrong: str | None = None
+
+
+REGRESSIONS: tuple[Regression, ...] = (
+    # Crashes.
+    Regression(
+        "make_datetime_column_argument",
+        "print x = 1 | extend d = make_datetime(2020, x, 1)",
+        "runs",
+        still_wrong="make_datetime combines a constant's null flag (one bool) with a column's (an array) "
+        "in one numpy reduction and raises ValueError (functions/datetime_functions.py, make_datetime)",
+    ),
+    Regression(
+        "make_datetime_in_aggregate",
+        "AllTypes | summarize max(make_datetime(2020, Small, 1)) by Big",
+        "runs",
+        still_wrong="the same make_datetime crash, reached through an aggregate's argument",
+    ),
+    # kqlite accepts what Kusto rejects.
+    Regression(
+        "take_real_count",
+        "print x = 1 | take 2.5",
+        "rejects",
+        still_wrong="kqlite accepts a non-integer take count; Kusto reports KS134 (an integer is expected)",
+    ),
+    Regression(
+        "decimal_for_real_parameter",
+        "print isinf(decimal(1.25))",
+        "rejects",
+        still_wrong="kqlite accepts a decimal for a real parameter; Kusto reports KS107 (a value of type real expected)",
+    ),
+    Regression(
+        "decimal_for_long_parameter",
+        "print ipv4_compare('1.1.1.1', '1.1.1.2', decimal(1))",
+        "rejects",
+        still_wrong="kqlite accepts a decimal for a long parameter; Kusto reports KS107 (a value of type long expected)",
+    ),
+    Regression(
+        "toguid_of_number",
+        "print toguid(decimal(1))",
+        "rejects",
+        still_wrong="kqlite's toguid accepts any type; Kusto accepts only string or dynamic (KS141)",
+    ),
+    Regression(
+        "minif_of_dynamic",
+        "print x = 1 | summarize minif(dynamic([1]), true)",
+        "rejects",
+        still_wrong="kqlite binds min/max aggregates of dynamic values; Kusto reports KS206 (the value must be orderable)",
+    ),
+    # kqlite rejects what Kusto accepts.
+    Regression(
+        "constant_conversion_argument",
+        "print p = 1 | summarize percentiles_array(p, toint(7))",
+        "accepts",
+        still_wrong="kqlite does not count a conversion of a literal (toint(7)) as a constant argument; Kusto does",
+    ),
+    # Where Kusto.Language is lenient, kqlite keeps Kusto's documented rule.
+    Regression(
+        "datetime_literal_with_comma",
+        "print datetime(2020,01-01)",
+        "rejects",
+    ),
+)
