@@ -146,6 +146,9 @@ def compare(query: str, verdict: Verdict, analysis: Analysis) -> Comparison:
         verdict = Verdict("reject", verdict.code, verdict.message, verdict.start, verdict.stage)
 
     kusto_accepts = analysis.ok
+    if not kusto_accepts and not analysis.errors:
+        # The tool marked the query as failed without listing an error.
+        return Comparison("oracle_without_errors", "")
     if verdict.outcome == "accept" and kusto_accepts:
         agree = list(verdict.columns) == list(analysis.result_columns or ())
         return Comparison("both_accept", "", columns_agree=agree)

@@ -132,7 +132,8 @@ def tally_batch(cases: list[Case], verdicts: list[Verdict], analyses: list[Analy
         tally.counts["kusto_accept" if analysis.ok else "kusto_reject"] += 1
         comparison: Comparison = compare(case.query, verdict, analysis)
         tally.counts[comparison.kind] += 1
-        if comparison.kind in ("kqlite_accepts_kusto_rejects", "kqlite_rejects_kusto_accepts", "not_supported"):
+        if comparison.kind in ("kqlite_accepts_kusto_rejects", "kqlite_rejects_kusto_accepts", "not_supported",
+                               "oracle_without_errors"):
             tally.note(comparison.kind, comparison.signature, case.query)
         if comparison.position_compared:
             tally.counts["position_compared"] += 1

@@ -207,6 +207,8 @@ def test_compare_classifies_kinds() -> None:
     assert both.position_agrees
     assert compare(query, Verdict("not_supported"), rejecting).kind == "not_supported"
     assert compare(query, Verdict("crash", "ValueError"), rejecting).kind == "crash"
+    silent = Analysis(ok=False, kind="Query", syntax_errors=(), semantic_errors=(), result_columns=None)
+    assert compare(query, Verdict("accept"), silent).kind == "oracle_without_errors"
 
 
 def test_case_origin_field() -> None:
