@@ -41,6 +41,13 @@ REGRESSIONS: tuple[Regression, ...] = (
         "runs",
         still_wrong="the same make_datetime crash, reached through an aggregate's argument",
     ),
+    Regression(
+        "make_timespan_column_argument",
+        "print x = 1 | extend d = make_timespan(x, 2)",
+        "runs",
+        still_wrong="make_timespan has the same mix of constant and column null flags as make_datetime "
+        "(functions/datetime_functions.py, make_timespan)",
+    ),
     # kqlite accepts what Kusto rejects.
     Regression(
         "take_real_count",
@@ -86,3 +93,7 @@ REGRESSIONS: tuple[Regression, ...] = (
         "rejects",
     ),
 )
+
+# Functions whose known crash (above) the fuzzer's small budget may meet again; a crash in
+# a query that calls one of them is an expected failure there, not a new finding.
+KNOWN_CRASH_CALLS: tuple[str, ...] = ("make_datetime", "make_timespan")
