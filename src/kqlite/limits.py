@@ -8,19 +8,20 @@ or moves the limits with set statements before it:
     set truncationmaxrecords=N;    // at most N records
     set truncationmaxsize=N;       // at most N bytes
 
-An explicit ``truncationmaxrecords`` or ``truncationmaxsize`` applies even together
-with ``notruncation``.
+As kqlite's own choice, an explicit ``truncationmaxrecords`` or ``truncationmaxsize``
+applies even together with ``notruncation``.
 
 kqlite adds a memory budget for operators whose output can be far larger than their
 input (a join, mv-expand): they call `QueryLimits.check_rows` with an estimate before
 they build it. The budget is, in order of precedence: ``set
-maxmemoryconsumptionperiterator=N;`` (Kusto's per-operator memory option, in bytes),
+maxmemoryconsumptionperiterator=N;`` (Kusto's request option for the memory one query
+operator may use, in bytes),
 the ``KQLITE_MEMORY_BUDGET`` environment variable (bytes, or with a K, M, G or T
 suffix for binary multiples), or half of the memory the machine has available when
 the query starts.
 
     limits = QueryLimits.from_options(bound_script.options)
-    limits.check_rows("join", estimated_rows, row_bytes, span)
+    limits.check_rows("join", estimated_rows, estimate_row_bytes(output_columns), span)
     limits.check_result(frame, schema)
 """
 
@@ -64,6 +65,9 @@ _FIXED_WIDTH: dict[KqlType, int] = {
 }
 # Dynamic values are measured on a sample of this many rows and the total extrapolated.
 _DYNAMIC_SAMPLE = 1_000
+# Per-value guesses for a row of strings or dynamic values that does not exist yet.
+_STRING_GUESS = 32
+_DYNAMIC_GUESS = 64
 _SIZE_SUFFIXES = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
 
 
@@ -204,6 +208,16 @@ def estimate_result_size(frame: pd.DataFrame, schema: Columns) -> int:
         else:
             total += _dynamic_bytes(column)
     return total
+
+
+def estimate_row_bytes(columns: Columns) -> int:
+    """Estimate the memory one row of `columns` takes, for `QueryLimits.check_rows`.
+
+    NOTE: strings and dynamic values count a fixed guess per value (32 and 64 bytes),
+    because their real size is known only once the rows exist.
+    """
+    guesses = {KqlType.STRING: _STRING_GUESS, KqlType.DYNAMIC: _DYNAMIC_GUESS}
+    return sum(_FIXED_WIDTH.get(kql_type) or guesses[kql_type] for _, kql_type in columns)
 
 
 def describe_bytes(size: int) -> str:

@@ -18,6 +18,7 @@ from kqlite.limits import (
     default_memory_budget,
     describe_bytes,
     estimate_result_size,
+    estimate_row_bytes,
     parse_size,
 )
 from kqlite.types import KqlType
@@ -171,6 +172,13 @@ def test_size_of_large_dynamic_column_is_sampled() -> None:
     frame = pd.DataFrame({"d": pd.Series([[1, 2]] * 50_000, dtype=object)})
 
     assert estimate_result_size(frame, (("d", KqlType.DYNAMIC),)) == 6 * 50_000
+
+
+def test_row_bytes_of_schema() -> None:
+    columns = (("a", KqlType.LONG), ("b", KqlType.BOOL), ("s", KqlType.STRING), ("d", KqlType.DYNAMIC))
+
+    assert estimate_row_bytes(columns) == 8 + 1 + 32 + 64
+    assert estimate_row_bytes(()) == 0
 
 
 # ---------------------------------------------------------------- check_rows
