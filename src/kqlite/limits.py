@@ -13,12 +13,13 @@ applies even together with ``notruncation``.
 
 kqlite adds a memory budget for operators whose output can be far larger than their
 input (a join, mv-expand): they call `QueryLimits.check_rows` with an estimate before
-they build it. The budget is, in order of precedence: ``set
-maxmemoryconsumptionperiterator=N;`` (Kusto's request option for the memory one query
-operator may use, in bytes),
-the ``KQLITE_MEMORY_BUDGET`` environment variable (bytes, or with a K, M, G or T
-suffix for binary multiples), or half of the memory the machine has available when
-the query starts.
+they build it. The budget is, in order of precedence:
+
+- ``set maxmemoryconsumptionperiterator=N;``, Kusto's request option for the memory
+  one query operator may use, in bytes;
+- the ``KQLITE_MEMORY_BUDGET`` environment variable, in bytes or with a K, M, G or T
+  suffix for binary multiples;
+- half of the memory the machine has available when the query starts.
 
     limits = QueryLimits.from_options(bound_script.options)
     limits.check_rows("join", estimated_rows, estimate_row_bytes(output_columns), span)
