@@ -124,3 +124,14 @@ def _split_database_option(line: str) -> tuple[str | None, str]:
 def load_ipython_extension(ipython: Any) -> None:
     """Register ``%kql`` and ``%%kql`` (called by ``%load_ext kqlite.notebook``)."""
     ipython.register_magics(KqlMagics)
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    """Close the databases the magics opened (called by ``%unload_ext kqlite.notebook``)."""
+    magics = ipython.magics_manager.registry.get(KqlMagics.__name__)
+    if magics is None:
+        return
+    for database in magics.databases.values():
+        database.close()
+    magics.databases.clear()
+    magics.registered.clear()

@@ -196,7 +196,7 @@ def _array_flags(row: pd.Series, anomaly_columns: list[str], length: int) -> np.
 
 def _read_long_rows(data: ChartData, frame: pd.DataFrame, schema: dict[str, KqlType], anomaly_columns: list[str]) -> None:
     names = list(schema)
-    if not names:
+    if not names or frame.empty:
         return
     x_column = data.properties.get("xcolumn")
     if x_column not in schema:

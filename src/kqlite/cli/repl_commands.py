@@ -129,7 +129,8 @@ def show_tables(argument: str, database: Database | None, settings: Settings) ->
     lines = []
     for name in names:
         columns = ", ".join(f"{column}:{kql_type}" for column, kql_type in database.catalog.schema(name))
-        lines.append(f"{name}  ({database.catalog.row_count(name)} rows)  {columns}")
+        count = database.catalog.row_count(name)
+        lines.append(f"{name}  ({count} row{'' if count == 1 else 's'})  {columns}")
     return "\n".join(lines)
 
 
