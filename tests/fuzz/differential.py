@@ -158,9 +158,9 @@ def compare(query: str, verdict: Verdict, analysis: Analysis) -> Comparison:
     if kusto_accepts:
         return Comparison("kqlite_rejects_kusto_accepts", f"{verdict.code}: {template(verdict.message)}")
 
-    # A syntax error is compared with Kusto's first syntax error, which Kusto.Language may
-    # list after semantic errors it found earlier in the text.
-    candidates = analysis.syntax_errors if verdict.stage == "syntax error" and analysis.syntax_errors else analysis.errors
+    # Kusto's first syntax error is its primary error when there is one, although
+    # Kusto.Language lists semantic errors it found earlier in the text too.
+    candidates = analysis.syntax_errors or analysis.semantic_errors
     first = min(candidates, key=lambda error: error["start"])
     if verdict.start is None:
         return Comparison("both_reject", "", position_compared=False)

@@ -1,7 +1,7 @@
 """Mutations of real queries: the mistakes and odd text that people paste.
 
 `tokens` splits a query into rough KQL tokens (strings, names, numbers, punctuation,
-whitespace), and `mutate` applies one to three edits: a deleted, duplicated or swapped
+and whitespace with comments), and `mutate` applies one to three edits: a deleted, duplicated or swapped
 token, an operator replaced by another, text cut off, odd whitespace or Unicode
 inserted, an extreme number, or an unbalanced quote or bracket.
 """
@@ -14,11 +14,11 @@ from fuzz.choosers import Chooser
 
 TOKEN = re.compile(
     r"""
-      (?P<string>@?'(?:[^'\\\n]|\\.)*'|@?"(?:[^"\\\n]|\\.)*"|```.*?```)
+      (?P<space>\s+|//[^\n]*)
+    | (?P<string>@?'(?:[^'\\\n]|\\.)*'|@?"(?:[^"\\\n]|\\.)*"|```.*?```)
     | (?P<number>\d+(?:\.\d+)?(?:e[+-]?\d+)?[a-z]*)
     | (?P<name>[A-Za-z_$][\w\-]*(?:\.[A-Za-z_]\w*)*)
     | (?P<operator>==|!=|<=|>=|=~|!~|\.\.|<\||[-+*/%<>=!|,;:()\[\]{}.])
-    | (?P<space>\s+)
     | (?P<other>.)
     """,
     re.VERBOSE | re.DOTALL,
