@@ -15,6 +15,10 @@ REPOSITORY = Path(__file__).resolve().parents[2]
 SHARED_CASE_NOTES = REPOSITORY / ".." / "shared" / "case4-data.md"
 BRACKETED_PASTE_START = "\x1b[200~"
 BRACKETED_PASTE_END = "\x1b[201~"
+# prompt_toolkit turns bracketed paste mode on when a prompt starts reading keys and
+# off when it hands a block over, so these mark the start and the end of a prompt.
+PROMPT_STARTS = "\x1b[?2004h"
+PROMPT_ENDS = "\x1b[?2004l"
 # Seconds a step of a session may take; generous, because the machine may be busy.
 STEP_TIMEOUT = 60
 
@@ -61,15 +65,21 @@ class ReplSession:
 
     prompt_toolkit redraws the prompt on every key, so the end of a block's output is
     recognised by a pattern (`until`) that only the output contains, after which the
-    next prompt is awaited.
+    next prompt is awaited. Keys sent before that prompt starts could be lost.
     """
 
     def __init__(self, child: Any) -> None:
         self.child = child
 
     def wait_for_prompt(self) -> str:
-        self.child.expect("kql>")
+        self.child.expect_exact(PROMPT_STARTS)
         return self.child.before
+
+    def cancel_input(self) -> None:
+        """Press Ctrl-C at the prompt and wait for the next one."""
+        self.child.send("\x03")
+        self.child.expect_exact(PROMPT_ENDS)
+        self.child.expect_exact(PROMPT_STARTS)
 
     def type_line(self, text: str) -> None:
         self.child.send(text + "\r")
@@ -91,7 +101,7 @@ class ReplSession:
     def output_until(self, until: str) -> str:
         self.child.expect(until)
         output = strip_ansi(self.child.before + self.child.after)
-        self.child.expect("kql>")
+        self.child.expect_exact(PROMPT_STARTS)
         return output
 
 

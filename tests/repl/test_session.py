@@ -18,6 +18,7 @@ SETUP_SCRIPT = REPOSITORY / "examples" / "kda-case4" / "setup.kql"
 # The REPL session fixture of conftest.py: a pexpect child with helpers to type and paste.
 ReplSession = Any
 
+# prompt_toolkit turns bracketed paste off when it hands the block over to run.
 BRACKETED_PASTE_OFF = "\x1b[?2004l"
 # About 2 s per 100,000 rows on a 2-core machine: the row-by-row mv-expand of pack_array.
 LONG_QUERY = (
@@ -117,15 +118,13 @@ def test_completion_after_pipe_and_where(repl: ReplSession) -> None:
     # The menu shows the first operators in alphabetical order.
     repl.child.expect("distinct")
     repl.child.expect("operator")
-    repl.child.send("\x03")
-    repl.wait_for_prompt()
+    repl.cancel_input()
 
     repl.child.send("T | where ")
     repl.child.send("\t")
     repl.child.expect("Amount")
     repl.child.expect("column: long")
-    repl.child.send("\x03")
-    repl.wait_for_prompt()
+    repl.cancel_input()
 
 
 def test_typo_shows_caret_and_hint(repl: ReplSession) -> None:
@@ -153,7 +152,6 @@ def test_ctrl_c_cancels_long_query(repl: ReplSession) -> None:
     for line in LONG_QUERY.split("\n"):
         repl.type_line(line)
     repl.child.send("\r")
-    # prompt_toolkit turns bracketed paste off when it hands the block over to run.
     repl.child.expect_exact(BRACKETED_PASTE_OFF)
     time.sleep(0.3)
 
