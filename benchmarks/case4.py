@@ -95,11 +95,14 @@ def run_child(engine: str, step: str, data: Path, store: Path) -> None:
     print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "result": _summarize(result)}))
 
 
-def run_step(engine: str, step: str, data: Path, store: Path) -> dict[str, Any]:
+def run_step(engine: str, step: str, data: Path, store: Path, timeout: float | None) -> dict[str, Any]:
     """Run one step in a fresh process; return its report, or the error it ended with."""
     command = [sys.executable, str(Path(__file__).resolve()), "--child", engine, step,
                "--data", str(data), "--store", str(store)]
-    process = subprocess.run(command, capture_output=True, text=True, cwd=REPOSITORY)
+    try:
+        process = subprocess.run(command, capture_output=True, text=True, cwd=REPOSITORY, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"error": f"timed out after {timeout:g} s"}
     if process.returncode != 0:
         lines = [line for line in process.stderr.strip().splitlines() if line.strip()]
         message = lines[-1] if lines else f"exit code {process.returncode}"
@@ -108,12 +111,13 @@ def run_step(engine: str, step: str, data: Path, store: Path) -> dict[str, Any]:
     return json.loads(process.stdout.strip().splitlines()[-1])
 
 
-def measure(engines: list[str], steps: list[str], data: Path, store: Path, runs: int) -> dict[str, Any]:
+def measure(engines: list[str], steps: list[str], data: Path, store: Path, runs: int,
+            timeout: float | None) -> dict[str, Any]:
     """Run every step of every engine ``runs`` times; collect medians, peaks and ratios."""
     results: dict[str, dict[str, Any]] = {step: {} for step in steps}
     for engine in engines:
         for step in steps:
-            reports = [run_step(engine, step, data, store) for _run in range(runs)]
+            reports = [run_step(engine, step, data, store, timeout) for _run in range(runs)]
             failures = [report["error"] for report in reports if "error" in report]
             entry: dict[str, Any] = {"runs": [report.get("seconds") for report in reports]}
             if failures:
@@ -145,7 +149,8 @@ def markdown_table(results: dict[str, Any], engines: list[str]) -> str:
                 cells.append(f"{entry['median_seconds']:.3f} s (x{entry['ratio_to_fastest']:.1f}), "
                              f"{entry['peak_mb']:.0f} MB")
             else:
-                cells.append("failed" if "error" in entry else "")
+                error = entry.get("error")
+                cells.append(f"failed: {error[:80].replace('|', '/')}" if error else "")
         lines.append(f"| {step} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -157,6 +162,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs per step and engine (default 3)")
     parser.add_argument("--engines", default=",".join(ENGINES), help="comma-separated engines")
     parser.add_argument("--steps", default=",".join(STEPS), help="comma-separated steps, in order")
+    parser.add_argument("--timeout", type=float, help="seconds after which a run is stopped and counted as failed")
     parser.add_argument("--out", type=Path, default=REPOSITORY / "benchmarks" / "results",
                         help="folder for the JSON and markdown results")
     parser.add_argument("--child", nargs=2, metavar=("ENGINE", "STEP"), help=argparse.SUPPRESS)
@@ -170,7 +176,7 @@ def main() -> None:
 
     engines = options.engines.split(",")
     steps = options.steps.split(",")
-    results = measure(engines, steps, data, store, options.runs)
+    results = measure(engines, steps, data, store, options.runs, options.timeout)
     manifest_path = data / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else None
     record = {
