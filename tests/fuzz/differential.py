@@ -153,7 +153,7 @@ def compare(query: str, verdict: Verdict, analysis: Analysis) -> Comparison:
         agree = list(verdict.columns) == list(analysis.result_columns or ())
         return Comparison("both_accept", "", columns_agree=agree)
     if verdict.outcome == "accept":
-        first = min(analysis.errors, key=lambda error: error["start"])
+        first = min(analysis.errors, key=_start)
         return Comparison("kqlite_accepts_kusto_rejects", f"{first['code']}: {template(first['message'])}")
     if kusto_accepts:
         return Comparison("kqlite_rejects_kusto_accepts", f"{verdict.code}: {template(verdict.message)}")
@@ -161,8 +161,8 @@ def compare(query: str, verdict: Verdict, analysis: Analysis) -> Comparison:
     # Kusto's first syntax error is its primary error when there is one, although
     # Kusto.Language lists semantic errors it found earlier in the text too.
     candidates = analysis.syntax_errors or analysis.semantic_errors
-    first = min(candidates, key=lambda error: error["start"])
-    if verdict.start is None:
+    first = min(candidates, key=_start)
+    if verdict.start is None or first["start"] is None:
         return Comparison("both_reject", "", position_compared=False)
     distance = token_distance(query, verdict.start, first["start"])
     return Comparison(
@@ -171,6 +171,11 @@ def compare(query: str, verdict: Verdict, analysis: Analysis) -> Comparison:
         position_compared=True,
         position_agrees=distance <= 1,
     )
+
+
+def _start(error: dict[str, Any]) -> int:
+    # An error about the whole query (KS245, the query is nested too deeply) has no place.
+    return -1 if error["start"] is None else int(error["start"])
 
 
 def token_distance(query: str, first: int, second: int) -> int:

@@ -48,6 +48,42 @@ REGRESSIONS: tuple[Regression, ...] = (
         still_wrong="make_timespan has the same mix of constant and column null flags as make_datetime "
         "(functions/datetime_functions.py, make_timespan)",
     ),
+    Regression(
+        "long_let_chain",
+        "".join(f"let v{i} = v{i - 1} + 1;" if i else "let v0 = 1;" for i in range(1000)) + " print v999",
+        "runs",
+        still_wrong="inlining 1,000 chained let values nests the expression 1,000 deep, and running it "
+        "exceeds Python's recursion limit (KL999)",
+    ),
+    # Kusto.Language rejects a query nested too deeply (KS245, "Query syntax depth exceeds
+    # maximum safe limit"); kqlite crashes on these or accepts them.
+    Regression(
+        "deep_or_chain",
+        "print x = 1 | where " + " or ".join(f"x == {i}" for i in range(600)),
+        "rejects",
+        still_wrong="binding a chain of 600 'or' terms exceeds Python's recursion limit, and schema_of "
+        "raises RecursionError itself (semantics/expressions.py; database.py, schema_of)",
+    ),
+    Regression(
+        "deep_parentheses",
+        "print " + "(" * 600 + "1" + ")" * 600,
+        "rejects",
+        still_wrong="building the syntax tree of 600 nested parentheses exceeds Python's recursion limit "
+        "(KL900, syntax/builder.py, _build)",
+    ),
+    Regression(
+        "deep_dynamic_literal",
+        "print dynamic(" + "[" * 600 + "]" * 600 + ")",
+        "rejects",
+        still_wrong="a dynamic literal nested 600 deep exceeds Python's recursion limit (KL900, syntax/builder.py)",
+    ),
+    Regression(
+        "deep_pipeline",
+        "print x = 1" + " | extend x = x + 1" * 600,
+        "rejects",
+        still_wrong="kqlite binds a pipeline of 600 operators, which Kusto rejects as too deep, "
+        "and running it exceeds Python's recursion limit (KL999, executor/tabular.py)",
+    ),
     # kqlite accepts what Kusto rejects.
     Regression(
         "take_real_count",

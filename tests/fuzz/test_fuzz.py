@@ -226,6 +226,10 @@ def test_compare_classifies_kinds() -> None:
     assert both.position_agrees
     assert compare(query, Verdict("not_supported"), rejecting).kind == "not_supported"
     assert compare(query, Verdict("crash", "ValueError"), rejecting).kind == "crash"
+    whole = {"start": None, "end": None, "code": "KS245", "message": "Query syntax depth exceeds maximum safe limit."}
+    too_deep = Analysis(ok=False, kind="Query", syntax_errors=(whole,), semantic_errors=(), result_columns=None)
+    assert compare(query, Verdict("accept"), too_deep).kind == "kqlite_accepts_kusto_rejects"
+    assert not compare(query, Verdict("reject", "KS005", "x", 3), too_deep).position_compared
     silent = Analysis(ok=False, kind="Query", syntax_errors=(), semantic_errors=(), result_columns=None)
     assert compare(query, Verdict("accept"), silent).kind == "oracle_without_errors"
 
