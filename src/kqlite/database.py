@@ -183,7 +183,7 @@ class Database:
 
         # One executor per text, so that every statement reads the same now() and a
         # shared `let` table is computed once.
-        executor = Executor(self.catalog.get)
+        executor = Executor(self.catalog.get, read_head=self.catalog.head, row_count=self.catalog.row_count)
         for query in bound.queries:
             executor.visualization = None
             run_started = time.perf_counter()

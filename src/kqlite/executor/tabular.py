@@ -27,8 +27,16 @@ from kqlite.types import CLR_NAMES, DATETIME, LONG, REAL, TIMESPAN
 class Executor:
     """Runs bound queries; `load_table` returns a stored table by name."""
 
-    def __init__(self, load_table: Callable[[str], Table], now: pd.Timestamp | None = None) -> None:
+    def __init__(
+        self,
+        load_table: Callable[[str], Table],
+        now: pd.Timestamp | None = None,
+        read_head: Callable[[str, int], pd.DataFrame] | None = None,
+        row_count: Callable[[str], int] | None = None,
+    ) -> None:
         self.load_table = load_table
+        self.read_head = read_head
+        self.row_count = row_count
         self.now = now if now is not None else pd.Timestamp.now(tz="UTC").tz_localize(None)
         self.visualization: dict[str, Any] | None = None
         self._shared: dict[int, pd.DataFrame] = {}
@@ -125,9 +133,18 @@ class Executor:
         return frame.loc[mask].reset_index(drop=True)
 
     def _limit(self, node: b.Limit) -> pd.DataFrame:
-        frame = self.run(node.input)
         count = self.constant(node.count)
         count = 0 if count is None else max(0, int(count))
+
+        # `T | take N` over a stored table reads only its first N rows.
+        scan = _stored_scan(node.input)
+        if scan is not None and self.read_head is not None:
+            table, sources = scan
+            frame = self.read_head(table, count)
+            data = {position: frame[source] for position, source in enumerate(sources)}
+            return pd.DataFrame(data, index=pd.RangeIndex(len(frame)), copy=False)
+
+        frame = self.run(node.input)
         return frame if count >= len(frame) else frame.iloc[:count].reset_index(drop=True)
 
     def _compute(self, node: b.Compute) -> pd.DataFrame:
@@ -167,8 +184,9 @@ class Executor:
         return pd.DataFrame({0: pd.Series([count], dtype="Int64")})
 
     def _stored_row_count(self, name: str) -> int:
-        table = self.load_table(name)
-        return len(table.frame)
+        if self.row_count is not None:
+            return self.row_count(name)
+        return len(self.load_table(name).frame)
 
     # -----------------------------------------------------------------------------------
     # Ordering, joins, union
@@ -278,6 +296,15 @@ class Executor:
         if node.key not in self._shared:
             self._shared[node.key] = self.run(node.input)
         return self._shared[node.key].copy(deep=False)
+
+
+def _stored_scan(node: b.BoundTabular) -> tuple[str, tuple[str, ...]] | None:
+    """Return (table, columns read) when `node` only reads a stored table's columns."""
+    if isinstance(node, b.TableScan):
+        return node.table, tuple(node.column_names)
+    if isinstance(node, b.Select) and isinstance(node.input, b.TableScan):
+        return node.input.table, node.sources
+    return None
 
 
 def _is_tuple_call(expr: b.BoundExpr) -> bool:

@@ -132,6 +132,24 @@ class Catalog:
         self._tables[name] = table
         return table
 
+    def head(self, name: str, count: int) -> pd.DataFrame:
+        """Return the first `count` rows of a table, reading only the extents they are in."""
+        self._settle(name)
+        if name in self._tables:
+            return self._tables[name].frame.iloc[:count].reset_index(drop=True)
+        manifest = self._read_manifest(name)
+        columns = _columns_of(manifest)
+
+        pieces: list[pa.Table] = []
+        remaining = count
+        for file_name in manifest["extents"]:
+            if remaining <= 0:
+                break
+            piece = self._read_extent(file_name).slice(0, remaining)
+            pieces.append(piece)
+            remaining -= piece.num_rows
+        return concat_frames(columns, [arrow_to_frame(piece, columns) for piece in pieces])
+
     def put(self, table: Table) -> None:
         """Create or replace a table; on disk the change is atomic."""
         self._check_writable()
