@@ -51,3 +51,18 @@ def test_registered_frame_take(tmp_path: Path) -> None:
     with kqlite.connect() as db:
         db.register("F", pd.DataFrame({"x": [3, 1, 2]}))
         assert db.execute("F | take 2").rows() == [(3,), (1,)]
+
+
+def test_first_full_load_merges_extents(tmp_path: Path) -> None:
+    make_database(tmp_path).close()
+    assert len(list(tmp_path.glob("T.*.arrow"))) == 3
+
+    with kqlite.connect(tmp_path) as db:
+        first = db.execute("T | summarize sum(a), count()").rows()
+    assert len(list(tmp_path.glob("T.*.arrow"))) == 1
+
+    with kqlite.connect(tmp_path) as db:
+        again = db.execute("T | summarize sum(a), count()").rows()
+        strings = db.execute("T | where s == 'x12' | project a").rows()
+    assert first == again == [(105, 15)]
+    assert strings == [(12,)]

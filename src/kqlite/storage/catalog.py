@@ -124,7 +124,10 @@ class Catalog:
 
         pieces = [self._read_extent(file_name) for file_name in manifest["extents"]]
         if pieces and all(piece.schema == pieces[0].schema for piece in pieces):
-            frame = arrow_to_frame(pa.concat_tables(pieces), columns)
+            stored = pa.concat_tables(pieces)
+            if self.path is not None and not self.read_only and stored.num_rows and _chunk_count(stored) > 1:
+                stored = self._merge_extents(name, manifest, stored)
+            frame = arrow_to_frame(stored, columns)
         else:
             # Extents may differ in whether a string column is dictionary-encoded.
             frame = concat_frames(columns, [arrow_to_frame(piece, columns) for piece in pieces])
@@ -149,6 +152,22 @@ class Catalog:
             pieces.append(piece)
             remaining -= piece.num_rows
         return concat_frames(columns, [arrow_to_frame(piece, columns) for piece in pieces])
+
+    def _merge_extents(self, name: str, manifest: dict[str, Any], stored: pa.Table) -> pa.Table:
+        # Kusto merges small extents in the background; kqlite merges a table's extents the
+        # first time it loads them all, into one file of one record batch. Every later load
+        # then maps the file's buffers as the columns' memory instead of copying them.
+        merged = stored.unify_dictionaries().combine_chunks()
+        table = Table(name, _columns_of(manifest), pd.DataFrame(), manifest["folder"], manifest["docstring"])
+        try:
+            extent = self._write_extent(table, merged, batch_rows=None)
+        except KqlRuntimeError as error:
+            # A failed merge (a full disk) keeps the old extents; the query still runs.
+            logger.warning("could not merge the extents of '%s': %s", name, error.message)
+            return merged
+        self._write_manifest(table, manifest["rows"], [extent])
+        self._remove_files(list(manifest["extents"]))
+        return merged
 
     def put(self, table: Table) -> None:
         """Create or replace a table; on disk the change is atomic."""
@@ -236,13 +255,15 @@ class Catalog:
                 if table_name in self:
                     self.append(table_name, frame)
 
-    def _write_extent(self, table: Table, frame: pd.DataFrame | pa.Table) -> str:
+    def _write_extent(
+        self, table: Table, frame: pd.DataFrame | pa.Table, batch_rows: int | None = WRITE_BATCH_ROWS
+    ) -> str:
         assert self.path is not None
         file_name = f"{_quoted(table.name)}.{uuid.uuid4().hex[:12]}{EXTENT_SUFFIX}"
         if isinstance(frame, pa.Table):
             # The IPC file format allows one dictionary per column, so chunks must share it.
             stored = frame.unify_dictionaries()
-            schema, batches = stored.schema, stored.to_batches(WRITE_BATCH_ROWS)
+            schema, batches = stored.schema, stored.to_batches(batch_rows)
         else:
             schema = arrow_schema(table.columns, frame)
             batches = frame_batches(table.columns, frame, schema)
@@ -353,6 +374,10 @@ class Catalog:
 def _quoted(name: str) -> str:
     # '.' is quoted too, so that a table name never looks like an extent or manifest suffix.
     return urllib.parse.quote(name, safe="").replace(".", "%2E")
+
+
+def _chunk_count(table: pa.Table) -> int:
+    return table.column(0).num_chunks if table.num_columns else 0
 
 
 def _name_of_manifest(file_name: str) -> str:
