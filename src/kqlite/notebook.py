@@ -40,7 +40,7 @@ class KqlMagics(Magics):
         self.current: str | None = None
         # Tables this extension registered from DataFrames, per database; only these
         # may be replaced by a DataFrame of the same name.
-        self.registered: dict[str | None, set[str]] = {}
+        self.frame_tables: dict[str | None, set[str]] = {}
         self.chart_dir = Path(tempfile.mkdtemp(prefix="kqlite-charts-"))
 
     @no_var_expand
@@ -71,7 +71,7 @@ class KqlMagics(Magics):
 
         if self.current not in self.databases:
             self.databases[self.current] = kqlite.connect(self.current)
-            self.registered[self.current] = set()
+            self.frame_tables[self.current] = set()
         return self.databases[self.current]
 
     def _run(self, text: str) -> Any:
@@ -95,7 +95,7 @@ class KqlMagics(Magics):
         import pandas as pd
 
         namespace = self.shell.user_ns if self.shell is not None else {}
-        mine = self.registered[self.current]
+        mine = self.frame_tables[self.current]
         stored = set(database.catalog.names())
         for name in dict.fromkeys(_IDENTIFIER.findall(text)):
             value = namespace.get(name)
@@ -134,4 +134,4 @@ def unload_ipython_extension(ipython: Any) -> None:
     for database in magics.databases.values():
         database.close()
     magics.databases.clear()
-    magics.registered.clear()
+    magics.frame_tables.clear()

@@ -1,4 +1,4 @@
-"""Draw the chart a query asks for with `render`, as a PNG file, plus a text preview for terminals.
+"""Draw the chart that a query requests with `render` as a PNG file, plus a text preview for terminals.
 
     result = db.execute("T | summarize count() by bin(Timestamp, 1h) | render timechart")
     path = render_result(result, "charts")        # charts/timechart-20230601-120000-1.png
@@ -36,7 +36,7 @@ __all__ = ["CHART_TYPES", "draw_chart", "render_preview", "render_result"]
 def render_result(result: Any, out_dir: str | Path) -> Path | None:
     """Write the chart of `result` as a PNG file in `out_dir` and return its path.
 
-    Returns None when the result asks for no chart, or for one that is not drawn
+    Returns None when the result requests no chart, or one that is not drawn
     (``table``, ``card``, a chart with nothing numeric to plot).
     """
     figure = draw_chart(result)
@@ -94,10 +94,14 @@ def _decorate(figure: Any, axes: Any, data: ChartData) -> None:
         y_title = properties.get("ytitle", data.y_columns[0] if data.y_columns else "")
         axes.set_xlabel(str(y_title if horizontal else x_title))
         axes.set_ylabel(str(x_title if horizontal else y_title))
+        from kqlite.render_charts import short_number
+
         if str(properties.get("xaxis", "")).lower() == "log":
             axes.set_xscale("log")
         if str(properties.get("yaxis", "")).lower() == "log":
             axes.set_yscale("log")
+        else:
+            (axes.xaxis if horizontal else axes.yaxis).set_major_formatter(short_number)
         limits = [_number(properties.get("ymin")), _number(properties.get("ymax"))]
         if limits != [None, None]:
             axes.set_ylim(*limits)
@@ -107,7 +111,7 @@ def _decorate(figure: Any, axes: Any, data: ChartData) -> None:
     handles, _ = axes.get_legend_handles_labels()
     if handles and not legend_hidden and data.chart_type != "piechart":
         axes.legend(fontsize="small", loc="best")
-    if _is_time_axis(data):
+    if _is_time_axis(data) and data.chart_type not in ("columnchart", "barchart"):
         figure.autofmt_xdate()
     figure.tight_layout()
 

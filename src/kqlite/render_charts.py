@@ -21,7 +21,7 @@ LINE_STYLES = ("-", "--", ":", "-.")
 
 
 def draw_on(axes: Any, data: ChartData) -> None:
-    """Draw `data` on `axes` as its chart type says."""
+    """Draw `data` on `axes` as a chart of its type."""
     chart_type = data.chart_type
     if chart_type in ("timechart", "linechart", "anomalychart"):
         _draw_lines(axes, data)
@@ -46,7 +46,9 @@ def _draw_lines(axes: Any, data: ChartData) -> None:
     for line in data.lines:
         series_key = line.series
         number = y_numbers.get(line.y_column, 0)
-        label = (series_key if number == 0 else None) if several else line.label
+        label: str | None = line.label
+        if several:
+            label = series_key if number == 0 else None
         x = _plottable(line.x)
         drawn = axes.plot(x, line.y, LINE_STYLES[number % len(LINE_STYLES)], label=label, color=colours.get(series_key), linewidth=1.4)
         colours.setdefault(series_key, drawn[0].get_color())
@@ -60,10 +62,9 @@ def _draw_lines(axes: Any, data: ChartData) -> None:
 
     for number, name in enumerate(data.y_columns[1:], start=1):
         axes.plot([], [], LINE_STYLES[number % len(LINE_STYLES)], color="grey", label=name)
-    axes.yaxis.set_major_formatter(_short_number)
 
 
-def _short_number(value: float, position: int | None = None) -> str:
+def short_number(value: float, position: int | None = None) -> str:
     # Axis ticks as 250M rather than matplotlib's 2.5 with a 1e8 offset.
     for limit, suffix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "K")):
         if abs(value) >= limit:
@@ -103,7 +104,7 @@ def _draw_bars(axes: Any, data: ChartData, *, horizontal: bool) -> None:
             base = base + values
 
     # Many categories (a bar per day of a month) get every n-th tick label only.
-    step = max(1, len(labels) // 30)
+    step = max(1, -(-len(labels) // 15))
     ticks, shown = positions[::step], labels[::step]
     if horizontal:
         axes.set_yticks(ticks, shown)

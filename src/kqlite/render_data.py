@@ -1,6 +1,6 @@
 """Read the lines (or bars, or slices) of a chart out of a result table, as `render` describes it.
 
-KQL's render model sees three kinds of columns: the x column (`xcolumn`), the series
+KQL's render model splits a result into three kinds of columns: the x column (`xcolumn`), the series
 columns (`series`: each distinct combination of their values is one series) and the
 y columns (`ycolumns`: one measure per record and y column). Properties a query does
 not give are guessed: x is the first datetime column for time charts and the first
@@ -52,7 +52,7 @@ class Line:
 
 @dataclass(slots=True)
 class ChartData:
-    """What a chart draws, with the names its axes are titled after."""
+    """The lines of one chart, and the column names its axes are titled after."""
 
     chart_type: str
     properties: dict[str, Any]
@@ -228,10 +228,10 @@ def _read_long_rows(data: ChartData, frame: pd.DataFrame, schema: dict[str, KqlT
         x = x_all[positions]
         for y_column in y_columns:
             y = pd.to_numeric(frame[y_column].iloc[positions], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-            series = key_text or y_column
-            label = f"{key_text}: {y_column}" if key_text and len(y_columns) > 1 else series
+            series_name = key_text or y_column
+            label = f"{key_text}: {y_column}" if key_text and len(y_columns) > 1 else series_name
             anomalies = _scalar_flags(frame, anomaly_columns, positions) if data.chart_type == "anomalychart" else None
-            data.lines.append(Line(label=label, series=series, x=x, y=_accumulated(y, data.properties), y_column=y_column, anomalies=anomalies))
+            data.lines.append(Line(label=label, series=series_name, x=x, y=_accumulated(y, data.properties), y_column=y_column, anomalies=anomalies))
 
 
 def _long_axis(column: pd.Series, kql_type: KqlType) -> np.ndarray:

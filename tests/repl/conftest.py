@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -115,17 +115,17 @@ def strip_ansi(text: str) -> str:
     return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[>=]|\r", "", text)
 
 
-def start_repl(folder: Path, home: Path) -> ReplSession:
+def start_repl(folder: Path, home: Path, *options: str) -> ReplSession:
     """Start a REPL on an in-memory database, in `folder`, with `home` as its data folder."""
     pexpect = pytest.importorskip("pexpect")
     environment = dict(os.environ)
     environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPOSITORY / "src"), environment.get("PYTHONPATH")]))
     environment["KQLITE_HOME"] = str(home)
-    # prompt_toolkit otherwise asks the terminal for the cursor position and waits for a reply.
+    # Without this, prompt_toolkit sends a cursor position request and waits for the reply.
     environment["PROMPT_TOOLKIT_NO_CPR"] = "1"
     child = pexpect.spawn(
         sys.executable,
-        ["-m", "kqlite.cli.repl", "--render-dir", str(home / "charts")],
+        ["-m", "kqlite.cli.repl", "--render-dir", str(home / "charts"), *options],
         cwd=str(folder), env=environment, dimensions=(50, 200), encoding="utf-8", timeout=STEP_TIMEOUT,
     )
     session = ReplSession(child)
@@ -148,6 +148,20 @@ def repl(tmp_path: Path, case4_folder: Path) -> Iterator[ReplSession]:
     session = start_repl(case4_folder, tmp_path / "home")
     yield session
     stop_repl(session)
+
+
+@pytest.fixture
+def repl_with_options(tmp_path: Path, case4_folder: Path) -> Iterator[Callable[..., ReplSession]]:
+    """Start a REPL with command-line options, e.g. ``repl_with_options("--no-render")``."""
+    sessions: list[ReplSession] = []
+
+    def start(*options: str) -> ReplSession:
+        sessions.append(start_repl(case4_folder, tmp_path / "home", *options))
+        return sessions[-1]
+
+    yield start
+    for session in sessions:
+        stop_repl(session)
 
 
 @pytest.fixture(scope="module")

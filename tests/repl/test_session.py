@@ -196,3 +196,14 @@ def test_render_writes_chart_file(repl: ReplSession, tmp_path: Path, chart: str)
     assert match, output
     assert Path(match.group(1)).stat().st_size > 1000
     assert Path(match.group(1)).parent == tmp_path / "home" / "charts"
+
+
+def test_no_render_prints_table_only(repl_with_options: Any, tmp_path: Path) -> None:
+    session = repl_with_options("--no-render")
+
+    output = session.run("range x from 1 to 3 step 1 | render linechart")
+    session.run("print done = 1")
+
+    assert "(3 rows" in output
+    assert "chart:" not in output
+    assert not (tmp_path / "home" / "charts").exists()

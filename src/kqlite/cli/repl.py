@@ -2,9 +2,10 @@
 
     python -m kqlite.cli.repl [--db PATH] [--render-dir DIR] [--no-render] [--debug]
 
-The prompt appears before the engine is imported: pandas alone takes a second or more
-to import, so the engine loads in a background thread, started once the first prompt
-is drawn, while the user types; the first block waits for it only if it is not ready. Each block runs in a worker
+The prompt appears before the engine is imported, because pandas alone takes a second
+or more to import. The engine loads in a background thread, started once the first
+prompt is drawn, while the user types. The first block waits for it only if it is not
+ready yet. Each block runs in a worker
 thread; Ctrl-C raises KeyboardInterrupt in that worker and returns to the prompt at
 once. Blocks and key bindings are described in `kqlite.cli.repl_keys`, the dot-commands
 in `kqlite.cli.repl_commands`.
@@ -93,7 +94,7 @@ class EngineLoader:
             self.future.set_exception(error)
 
     def ready(self) -> Database | None:
-        """Return the database if it is open, else None (never waits)."""
+        """Return the database if it is open, else None, without waiting for the loader."""
         if self.future.done() and self.future.exception() is None:
             return self.future.result()
         return None

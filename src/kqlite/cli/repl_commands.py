@@ -1,7 +1,7 @@
 """The REPL's own dot-commands: `.help`, `.show tables`, `.explain`, `.timing`, `.format`, `.quit`.
 
-A block whose first word is one of these runs here; any other block that starts with a
-dot is a Kusto control command (``.create table``, ``.set-or-replace``) and goes to
+A block whose first word is one of these runs here. Any other block that starts with a
+dot is a Kusto control command (``.create table``, ``.set-or-replace``), so it goes to
 `Database.execute` like a query. Each command is a small function that returns the text
 to print; `ReplCommandError` carries a usage message.
 """
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 
 class ReplCommandError(Exception):
-    """A REPL command was used wrongly; the message says how to use it."""
+    """Invalid use of a REPL command; the message gives the usage."""
 
 
 class QuitRequest(Exception):
@@ -28,7 +28,7 @@ class QuitRequest(Exception):
 
 @dataclass(slots=True)
 class Settings:
-    """What the REPL's commands change for the rest of the session."""
+    """Session settings that the REPL commands change."""
 
     timing: bool = True
     output_format: str = "table"
@@ -46,8 +46,13 @@ class ReplCommand:
 COMMANDS: dict[str, ReplCommand] = {}
 
 
-def command(name: str, usage: str, summary: str, *, needs_database: bool = False) -> Callable[..., object]:
-    def register(run: Callable[[str, Database | None, Settings], str]) -> Callable[[str, Database | None, Settings], str]:
+CommandFunction = Callable[[str, "Database | None", Settings], str]
+
+
+def command(name: str, usage: str, summary: str, *, needs_database: bool = False) -> Callable[[CommandFunction], CommandFunction]:
+    """Register a REPL command under `name`; `usage` and `summary` are its help."""
+
+    def register(run: CommandFunction) -> CommandFunction:
         COMMANDS[name] = ReplCommand(name, usage, summary, run, needs_database)
         return run
 

@@ -84,7 +84,7 @@ def _describe(node: b.BoundTabular) -> str:
 
 
 def _inputs(node: b.BoundTabular) -> Iterator[b.BoundTabular]:
-    # Every field that holds a tabular node (or a tuple of them) is an input.
+    # Every field that contains a tabular node (or a tuple of them) is an input.
     for field in dataclasses.fields(node):
         value = getattr(node, field.name)
         if isinstance(value, b.BoundTabular):

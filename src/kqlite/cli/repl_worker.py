@@ -1,11 +1,13 @@
 """Run a block in a worker thread that Ctrl-C can cancel while the session goes on.
 
-The main thread waits for the worker's results and prints each one as it arrives, so
-Ctrl-C (SIGINT) raises KeyboardInterrupt in the main thread even while the worker is
-inside a long pandas operation. The worker is then sent KeyboardInterrupt as an
-asynchronous exception and abandoned: CPython delivers it at the worker's next Python
-bytecode, so a single long C call (one pandas sort) still finishes in the background,
-but the prompt comes back at once and the cancelled block's results are never shown.
+The main thread waits for the worker's results and prints each one as it arrives, and
+Ctrl-C (SIGINT) raises KeyboardInterrupt there. The worker is then sent KeyboardInterrupt
+as an asynchronous exception and abandoned, so the cancelled block's results are never
+shown. CPython delivers that exception at the worker's next Python bytecode.
+
+NOTE: CPython runs signal handlers in the main thread only when it holds the GIL. A
+pandas or numpy call that keeps the GIL for seconds (building millions of strings)
+delays the return to the prompt until that call ends; the rest of the query is skipped.
 """
 
 from __future__ import annotations
