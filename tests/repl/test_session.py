@@ -32,7 +32,7 @@ def without_guids(text: str) -> str:
 
 
 def create_table(repl: ReplSession) -> None:
-    repl.run(".set T <| datatable(Name:string, Amount:long) ['a', 1, 'b', 2]")
+    repl.run(".set-or-replace T <| datatable(Name:string, Amount:long) ['a', 1, 'b', 2]")
 
 
 def expected_table(case4_folder: Path, queries: list[str]) -> list[str]:
@@ -90,47 +90,47 @@ def test_anomaly_query_finds_the_burst(case_repl: ReplSession, article_queries: 
     assert re.search(r"chart: .*anomalychart-.*\.png", chart), chart
 
 
-def test_typed_block_runs_on_empty_line(repl: ReplSession) -> None:
-    repl.type_line("print x = 1")
-    repl.type_line("| extend y = x + 1")
-    repl.child.expect(r"\.\.\.\. ")
-    repl.child.send("\r")
-    output = repl.output_until(r"\(1 row")
+def test_typed_block_runs_on_empty_line(case_repl: ReplSession) -> None:
+    case_repl.type_line("print x = 1")
+    case_repl.type_line("| extend y = x + 1")
+    case_repl.child.expect(r"\.\.\.\. ")
+    case_repl.child.send("\r")
+    output = case_repl.output_until(r"\(1 row")
 
     assert re.search(r"x \| y\n", output), output
     assert "x\n-" not in output, "the first line ran on its own"
     assert "error" not in output
 
 
-def test_alt_enter_runs_at_once(repl: ReplSession) -> None:
-    repl.child.send("print z = 7\x1b\r")
-    output = repl.output_until(r"\(1 row")
+def test_alt_enter_runs_at_once(case_repl: ReplSession) -> None:
+    case_repl.child.send("print z = 7\x1b\r")
+    output = case_repl.output_until(r"\(1 row")
 
     assert "z" in output
     assert "(1 row" in output
 
 
-def test_completion_after_pipe_and_where(repl: ReplSession) -> None:
-    create_table(repl)
+def test_completion_after_pipe_and_where(case_repl: ReplSession) -> None:
+    create_table(case_repl)
 
-    repl.child.send("T | ")
-    repl.child.send("\t")
+    case_repl.child.send("T | ")
+    case_repl.child.send("\t")
     # The menu shows the first operators in alphabetical order.
-    repl.child.expect("distinct")
-    repl.child.expect("operator")
-    repl.cancel_input()
+    case_repl.child.expect("distinct")
+    case_repl.child.expect("operator")
+    case_repl.cancel_input()
 
-    repl.child.send("T | where ")
-    repl.child.send("\t")
-    repl.child.expect("Amount")
-    repl.child.expect("column: long")
-    repl.cancel_input()
+    case_repl.child.send("T | where ")
+    case_repl.child.send("\t")
+    case_repl.child.expect("Amount")
+    case_repl.child.expect("column: long")
+    case_repl.cancel_input()
 
 
-def test_typo_shows_caret_and_hint(repl: ReplSession) -> None:
-    create_table(repl)
+def test_typo_shows_caret_and_hint(case_repl: ReplSession) -> None:
+    create_table(case_repl)
 
-    output = repl.run("T | where Amonut > 0", until="hint: .*\n")
+    output = case_repl.run("T | where Amonut > 0", until="hint: .*\n")
 
     assert "semantic error[KS142]" in output
     assert "T | where Amonut > 0" in output
@@ -139,27 +139,27 @@ def test_typo_shows_caret_and_hint(repl: ReplSession) -> None:
     assert "Traceback" not in output
 
 
-def test_syntax_error_keeps_session(repl: ReplSession) -> None:
-    output = repl.run("print 1 +", until=r"syntax error(.*\n){4}.*\^.*\n")
+def test_syntax_error_keeps_session(case_repl: ReplSession) -> None:
+    output = case_repl.run("print 1 +", until=r"syntax error(.*\n){4}.*\^.*\n")
 
     assert "syntax error" in output
     assert "^" in output
-    assert "(1 row" in repl.run("print 2")
+    assert "(1 row" in case_repl.run("print 2")
 
 
-def test_ctrl_c_cancels_long_query(repl: ReplSession) -> None:
-    repl.run("print 1")
+def test_ctrl_c_cancels_long_query(case_repl: ReplSession) -> None:
+    case_repl.run("print 1")
     for line in LONG_QUERY.split("\n"):
-        repl.type_line(line)
-    repl.child.send("\r")
-    repl.child.expect_exact(BRACKETED_PASTE_OFF)
+        case_repl.type_line(line)
+    case_repl.child.send("\r")
+    case_repl.child.expect_exact(BRACKETED_PASTE_OFF)
     time.sleep(0.3)
 
-    repl.child.sendintr()
-    output = repl.output_until("cancelled")
+    case_repl.child.sendintr()
+    output = case_repl.output_until("cancelled")
 
     assert "Traceback" not in output
-    after = repl.run("print answer = 42")
+    after = case_repl.run("print answer = 42")
     assert "42" in after
     assert "(1 row" in after
 
@@ -189,13 +189,13 @@ def test_history_is_kept_between_sessions(repl: ReplSession, tmp_path: Path) -> 
 
 
 @pytest.mark.parametrize("chart", ["timechart", "columnchart"])
-def test_render_writes_chart_file(repl: ReplSession, tmp_path: Path, chart: str) -> None:
-    output = repl.run(f"range x from 1 to 10 step 1 | extend y = x * x | render {chart}", until=r"chart: \S+\.png")
+def test_render_writes_chart_file(case_repl: ReplSession, chart: str) -> None:
+    output = case_repl.run(f"range x from 1 to 10 step 1 | extend y = x * x | render {chart}", until=r"chart: \S+\.png")
 
     match = re.search(r"chart: (\S+\.png)", output)
     assert match, output
     assert Path(match.group(1)).stat().st_size > 1000
-    assert Path(match.group(1)).parent == tmp_path / "home" / "charts"
+    assert Path(match.group(1)).parent.name == "charts"
 
 
 def test_no_render_prints_table_only(repl_with_options: Any, tmp_path: Path) -> None:
