@@ -60,3 +60,10 @@ def load_ipython_extension(ipython: Any) -> None:
     from kqlite.notebook import load_ipython_extension as load
 
     load(ipython)
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    """``%unload_ext kqlite``: close the databases the magics opened."""
+    from kqlite.notebook import unload_ipython_extension as unload
+
+    unload(ipython)
