@@ -49,6 +49,119 @@ REGRESSIONS: tuple[Regression, ...] = (
         "(functions/datetime_functions.py, make_timespan)",
     ),
     Regression(
+        "make_timespan_overflow",
+        "print make_timespan(1, 123456789012)",
+        "runs",
+        still_wrong="an out-of-range make_timespan gives NaT, which has no to_timedelta64 (AttributeError, "
+        "functions/datetime_functions.py, make_timespan)",
+    ),
+    Regression(
+        "datatable_infinite_long",
+        "datatable(x:long)[1, 1e400, 3]",
+        "runs",
+        still_wrong="binding a datatable converts 1e400 (infinity) to a long with int() and raises "
+        "OverflowError (semantics/operators.py, _literal_for_column)",
+    ),
+    Regression(
+        "negate_dynamic_constant",
+        "print -dynamic({'a': 1})",
+        "runs",
+        still_wrong="folding a negated constant applies Python's unary minus to a dict (TypeError, "
+        "semantics/expressions.py, unary minus of a literal)",
+    ),
+    Regression(
+        "negate_int_minimum",
+        "print -int(-2147483648)",
+        "runs",
+        still_wrong="negating the smallest int overflows int32 with an OverflowError instead of wrapping or "
+        "giving null (functions/operators.py, unary minus)",
+    ),
+    Regression(
+        "make_list_int_overflow",
+        "print x = 1 | summarize make_list(-int(-2147483648))",
+        "runs",
+        still_wrong="the same int overflow, reached as 'cannot safely cast non-equivalent int64 to int32'",
+    ),
+    Regression(
+        "range_function_timespan_start",
+        "print range(1.5s, 3)",
+        "runs",
+        still_wrong="range() with a timespan start and a number stop subtracts a Timedelta from an int "
+        "(TypeError, functions/dynamic.py, range)",
+    ),
+    Regression(
+        "base64_decode_non_ascii",
+        "print base64_decode_tostring('caf\u00e9')",
+        "runs",
+        still_wrong="base64_decode_tostring of non-ASCII text raises ValueError instead of returning an "
+        "empty or null value (functions/strings.py, base64_decode_tostring)",
+    ),
+    Regression(
+        "mv_expand_itemindex_twice",
+        "print D = dynamic([1, 2]) | mv-expand with_itemindex=Position D | mv-expand with_itemindex=Position D "
+        "| project P = log2(Position)",
+        "runs",
+        still_wrong="a second with_itemindex=Position adds a second column named Position, so the frame "
+        "has duplicate columns (operators/mv_expand.py; semantics/operators.py names it)",
+    ),
+    Regression(
+        "aggregate_without_argument",
+        "print x = 1 | summarize sum()",
+        "rejects",
+        still_wrong="binding sum() without its argument raises IndexError instead of KS119 "
+        "(semantics/summarize.py or the aggregate's result-type rule)",
+    ),
+    Regression(
+        "between_in_arithmetic",
+        "print isnull(1 between (0 .. 2) + 1h)",
+        "rejects",
+        still_wrong="building the tree for 'between' followed by '+' raises AttributeError ('Binary' object "
+        "has no attribute 'items') instead of a syntax error (KL900, syntax/builder.py)",
+    ),
+    Regression(
+        "rename_after_failed_rename",
+        "print p0 = (100ms), p1 = bool(null) | project-rename Renamed = p0 | project-rename Renamed = p1 "
+        "| take 3\n| project-rename Renamed = Renamed | count",
+        "rejects",
+        still_wrong="after a rejected project-rename, binding the next one raises StopIteration "
+        "(semantics/operators.py, project-rename)",
+    ),
+    Regression(
+        "rename_onto_itself",
+        "print a = 1 | project-rename b = a | project-rename b = b",
+        "rejects",
+        still_wrong="kqlite accepts renaming a column onto an existing name; Kusto reports KS171",
+    ),
+    Regression(
+        "coalesce_without_common_type",
+        "print x = 1 | summarize avg(coalesce(datetime(null), 'a'))",
+        "rejects",
+        still_wrong="coalesce of a datetime and a string binds, and running it raises ValueError; Kusto "
+        "reports KS232 (no common type)",
+    ),
+    Regression(
+        "dynamic_predicate",
+        "print p = 1 | summarize dcountif(1, series_fill_forward(pack_array(1, 'a')))",
+        "rejects",
+        still_wrong="a dynamic predicate binds, and running it raises ValueError; Kusto reports KS107 "
+        "(a value of type bool expected)",
+    ),
+    Regression(
+        "make_series_bounds_of_other_type",
+        "range x from 1 to 3 step 1 | extend t = 1d | make-series sum(x) on t from datetime(2023-06-01) "
+        "to datetime(2023-06-03) step 1d",
+        "rejects",
+        still_wrong="datetime bounds on a timespan axis bind, and running it raises ValueError; Kusto reports "
+        "KS141 (the expression must have the type timespan)",
+    ),
+    Regression(
+        "format_ipv4_mask_infinite",
+        "print format_ipv4_mask('1.2.3.4', real(-inf))",
+        "rejects",
+        still_wrong="a real mask binds, and running it with -inf raises OverflowError; Kusto reports KS107 "
+        "(a value of type long expected)",
+    ),
+    Regression(
         "long_let_chain",
         "".join(f"let v{i} = v{i - 1} + 1;" if i else "let v0 = 1;" for i in range(1000)) + " print v999",
         "runs",
