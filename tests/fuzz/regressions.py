@@ -7,8 +7,8 @@ Each case states what kqlite must do with the query over the fuzzer's tables
 - ``rejects``: ``schema_of`` raises a syntax or semantic error, as Kusto.Language 12.4.1 does;
 - ``accepts``: ``schema_of`` binds the query, as Kusto.Language 12.4.1 does.
 
-`still_wrong` gives the reason while kqlite still gets a case wrong; `test_regressions.py`
-then runs it as a strict xfail, so a fix shows up as an unexpected pass.
+`still_wrong` gives the reason while kqlite still gets a case wrong. `test_regressions.py`
+then runs the case as a strict xfail, so a fix shows up as an unexpected pass.
 """
 
 from __future__ import annotations
@@ -235,7 +235,8 @@ REGRESSIONS: tuple[Regression, ...] = (
         "accepts",
         still_wrong="kqlite does not count a conversion of a literal (toint(7)) as a constant argument; Kusto does",
     ),
-    # Where Kusto.Language is lenient, kqlite keeps Kusto's documented rule.
+    # Kusto.Language 12.4.1 does not check the text inside datetime(...); kqlite rejects a
+    # text that is not a date, and must keep doing so.
     Regression(
         "datetime_literal_with_comma",
         "print datetime(2020,01-01)",
@@ -243,6 +244,6 @@ REGRESSIONS: tuple[Regression, ...] = (
     ),
 )
 
-# Functions whose known crash (above) the fuzzer's small budget may meet again; a crash in
+# Functions whose known crash (above) the fuzzer's small budget may meet again. A crash in
 # a query that calls one of them is an expected failure there, not a new finding.
 KNOWN_CRASH_CALLS: tuple[str, ...] = ("make_datetime", "make_timespan")
