@@ -162,14 +162,17 @@ class Database:
         from kqlite.storage.commands import execute_command
 
         def run_query(query: str) -> tuple[Columns, pd.DataFrame]:
-            result = list(self._run_queries(query))[-1]
+            # Kusto's result truncation limits apply to results returned to the user, not
+            # to a query whose rows a command stores.
+            result = list(self._run_queries(query, check_results=False))[-1]
             return result.schema, result.frame
 
         table = execute_command(text, self.catalog, run_query, self.progress)
         return Result(schema=table.columns, frame=table.frame)
 
-    def _run_queries(self, text: str) -> Iterator[Result]:
+    def _run_queries(self, text: str, *, check_results: bool = True) -> Iterator[Result]:
         from kqlite.executor.tabular import Executor
+        from kqlite.limits import QueryLimits
         from kqlite.optimizer import optimize
         from kqlite.semantics.binder import Binder
         from kqlite.syntax.parser import parse
@@ -183,11 +186,16 @@ class Database:
 
         # One executor per text, so that every statement reads the same now() and a
         # shared `let` table is computed once.
-        executor = Executor(self.catalog.get, read_head=self.catalog.head, row_count=self.catalog.row_count)
+        limits = QueryLimits.from_options(bound.options)
+        executor = Executor(
+            self.catalog.get, read_head=self.catalog.head, row_count=self.catalog.row_count, limits=limits
+        )
         for query in bound.queries:
             executor.visualization = None
             run_started = time.perf_counter()
             frame = executor.run(optimize(query))
+            if check_results:
+                limits.check_result(frame, query.columns)
             logger.debug("ran a query in %.2f ms: %d rows", (time.perf_counter() - run_started) * 1e3, len(frame))
             yield Result(schema=query.columns, frame=frame, visualization=executor.visualization)
 

@@ -23,7 +23,6 @@ from kqlite.limits import (
 )
 from kqlite.types import KqlType
 
-NOT_WIRED = "limits not wired into the executor yet"
 BUDGET = 1 << 30
 
 
@@ -286,7 +285,6 @@ def test_execute_raised_record_limit_returns_all_rows(db: kqlite.Database) -> No
     assert len(result.frame) == 500_001
 
 
-@pytest.mark.xfail(strict=True, reason=NOT_WIRED)
 def test_execute_default_record_limit(db: kqlite.Database) -> None:
     with pytest.raises(KqlRuntimeError) as raised:
         db.execute("range x from 1 to 500001 step 1")
@@ -294,7 +292,6 @@ def test_execute_default_record_limit(db: kqlite.Database) -> None:
     assert raised.value.code == "KL400"
 
 
-@pytest.mark.xfail(strict=True, reason=NOT_WIRED)
 def test_execute_truncationmaxrecords(db: kqlite.Database) -> None:
     with pytest.raises(KqlRuntimeError) as raised:
         db.execute("set truncationmaxrecords=10;\nrange x from 1 to 11 step 1")
@@ -303,7 +300,6 @@ def test_execute_truncationmaxrecords(db: kqlite.Database) -> None:
     assert "limit of 10" in raised.value.message
 
 
-@pytest.mark.xfail(strict=True, reason=NOT_WIRED)
 def test_execute_truncationmaxsize(db: kqlite.Database) -> None:
     with pytest.raises(KqlRuntimeError) as raised:
         db.execute("set truncationmaxsize=100;\nrange x from 1 to 20 step 1")
@@ -311,7 +307,6 @@ def test_execute_truncationmaxsize(db: kqlite.Database) -> None:
     assert raised.value.code == "KL401"
 
 
-@pytest.mark.xfail(strict=True, reason=NOT_WIRED)
 def test_execute_mv_expand_memory_budget(db: kqlite.Database) -> None:
     with pytest.raises(KqlRuntimeError) as raised:
         db.execute("set maxmemoryconsumptionperiterator=1000;\nprint a = range(1, 10000) | mv-expand a")
@@ -320,7 +315,6 @@ def test_execute_mv_expand_memory_budget(db: kqlite.Database) -> None:
     assert "mv-expand" in raised.value.message
 
 
-@pytest.mark.xfail(strict=True, reason=NOT_WIRED)
 def test_execute_join_memory_budget(db: kqlite.Database) -> None:
     query = (
         "set maxmemoryconsumptionperiterator=1000;\n"

@@ -19,6 +19,7 @@ from kqlite.errors import KqlRuntimeError
 from kqlite.executor.columns import column_from_values, empty_frame, first_value, to_column
 from kqlite.executor.expressions import Evaluator
 from kqlite.executor.grouping import run_aggregate, run_make_series
+from kqlite.limits import QueryLimits, estimate_row_bytes
 from kqlite.semantics import bound as b
 from kqlite.table import Table
 from kqlite.types import CLR_NAMES, DATETIME, LONG, REAL, TIMESPAN
@@ -33,10 +34,12 @@ class Executor:
         now: pd.Timestamp | None = None,
         read_head: Callable[[str, int], pd.DataFrame] | None = None,
         row_count: Callable[[str], int] | None = None,
+        limits: QueryLimits | None = None,
     ) -> None:
         self.load_table = load_table
         self.read_head = read_head
         self.row_count = row_count
+        self.limits = limits
         self.now = now if now is not None else pd.Timestamp.now(tz="UTC").tz_localize(None)
         self.visualization: dict[str, Any] | None = None
         self._shared: dict[int, pd.DataFrame] = {}
@@ -221,6 +224,9 @@ class Executor:
             left_positions, right_positions = lookup_indices(left_keys, right_keys, node.kind)
         else:
             left_positions, right_positions = join_indices(left_keys, right_keys, node.kind)
+        if self.limits is not None:
+            operator = "lookup" if node.is_lookup else "join"
+            self.limits.check_rows(operator, len(left_positions), estimate_row_bytes(node.columns), node.span)
 
         parts: list[pd.DataFrame] = []
         if node.left_columns:
@@ -289,6 +295,9 @@ class Executor:
         frame = self.run(node.input)
         limit = self.constant(node.limit) if node.limit is not None else None
         items = [(item.source, item.output, item.to_type) for item in node.items]
+        if self.limits is not None:
+            rows = _expanded_rows(frame, [item.source for item in node.items], limit)
+            self.limits.check_rows("mv-expand", rows, estimate_row_bytes(node.columns), node.span)
         result = mv_expand(frame, items, node.kind, node.with_itemindex, None if limit is None else int(limit))
         return result[[name for name, _ in node.columns]].reset_index(drop=True)
 
@@ -296,6 +305,21 @@ class Executor:
         if node.key not in self._shared:
             self._shared[node.key] = self.run(node.input)
         return self._shared[node.key].copy(deep=False)
+
+
+def _expanded_rows(frame: pd.DataFrame, sources: list[str], limit: Any) -> int:
+    """Count the rows mv-expand will produce: per row, the longest expanded value."""
+    longest = np.zeros(len(frame), dtype=np.int64)
+    for source in sources:
+        lengths = np.fromiter(
+            (len(value) if isinstance(value, (list, dict, np.ndarray)) else 1 for value in frame[source]),
+            dtype=np.int64,
+            count=len(frame),
+        )
+        np.maximum(longest, lengths, out=longest)
+    if limit is not None:
+        np.minimum(longest, max(0, int(limit)), out=longest)
+    return int(longest.sum())
 
 
 def _stored_scan(node: b.BoundTabular) -> tuple[str, tuple[str, ...]] | None:
