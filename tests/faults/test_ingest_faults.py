@@ -149,11 +149,6 @@ def test_empty_source_adds_nothing(database: Any, tmp_path: Path) -> None:
     assert_unchanged(database, "T", "Other")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a record longer than the CSV reader's 16 MB block makes pyarrow report an empty file, "
-    "and kqlite ingests no rows without an error (storage/formats/delimited.py)",
-)
 def test_hundred_megabyte_field(database: Any, tmp_path: Path) -> None:
     source = tmp_path / "big.csv"
     with source.open("wb") as stream:
@@ -172,11 +167,31 @@ def test_hundred_megabyte_field(database: Any, tmp_path: Path) -> None:
     assert [tuple(row) for row in lengths][2:] == [(3, BIG_FIELD_BYTES), (4, 1)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="kqlite does not notice that a source file changed size while it was read, "
-    "and ingests the rows it happened to read (storage/sources.py)",
-)
+def test_long_record_after_short_ones(database: Any, tmp_path: Path) -> None:
+    # The long record straddles the reader's first block boundary instead of filling the first block.
+    source = tmp_path / "late.csv"
+    source.write_bytes(b"3,c\n" * 10 + b"4," + b"d" * (40 << 20) + b"\n5,e\n")
+
+    ingest(database, source)
+
+    lengths = [tuple(row) for row in database.execute("T | project a, n = strlen(b)").rows()]
+    assert lengths[2:] == [(3, 1)] * 10 + [(4, 40 << 20), (5, 1)]
+
+
+def test_record_over_maximum_size(database: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kqlite.storage.formats import delimited
+
+    monkeypatch.setattr(delimited, "MAX_BLOCK_SIZE", 16 << 20)
+    source = tmp_path / "huge.csv"
+    source.write_bytes(b"3,c\n4,d\n5," + b"e" * (40 << 20) + b"\n6,f\n")
+
+    error = failed_ingestion(database, source)
+
+    assert error.code == "KL114"
+    assert "huge.csv" in error.message
+    assert "line 3" in error.message
+
+
 def test_source_changes_while_read(database: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from kqlite.storage import ingest as ingest_module
 
@@ -194,6 +209,7 @@ def test_source_changes_while_read(database: Any, tmp_path: Path, monkeypatch: p
 
     error = failed_ingestion(database, source)
 
+    assert error.code == "KL117"
     assert "growing.csv" in error.message
     assert "changed" in error.message
 
@@ -214,8 +230,10 @@ def test_truncated_while_read_gzip(database: Any, tmp_path: Path, monkeypatch: p
 
     error = failed_ingestion(database, source)
 
-    assert error.code == "KL114"
+    # The cut gzip stream fails to read, and the file's change explains why.
+    assert error.code == "KL117"
     assert "shrinking.csv.gz" in error.message
+    assert "changed" in error.message
 
 
 def test_failed_ingestion_keeps_folder_consistent(folder: Path, tmp_path: Path) -> None:

@@ -28,7 +28,9 @@ from kqlite.storage.sources import (
     CountingStream,
     SourceKind,
     check_format,
+    check_unchanged,
     decompressed,
+    file_version,
     open_raw,
     source_kind,
 )
@@ -53,7 +55,16 @@ def read_source(
         raw = open_raw(location)
         return raw, decompressed(raw, kind.compression)
 
-    return _read(opener, location, kind, columns, options, progress)
+    # A local file that another process writes while kqlite reads it gives a mix of old
+    # and new rows, or a read error; either way the file's version changed.
+    before = file_version(location)
+    try:
+        result = _read(opener, location, kind, columns, options, progress)
+    except KqlRuntimeError as error:
+        check_unchanged(location, before, error)
+        raise
+    check_unchanged(location, before, None)
+    return result
 
 
 def read_inline(text: str, columns: Columns, properties: Mapping[str, PropertyValue] | None = None) -> ReadResult:

@@ -7,6 +7,7 @@ known extension is read as CSV (Kusto's default for inline data too).
 
 from __future__ import annotations
 
+import os
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -117,16 +118,9 @@ class CountingStream:
 
 def open_raw(location: str) -> CountingStream:
     """Open the bytes of a local path, a ``file://`` URI or an ``http(s)://`` URI."""
-    parsed = urllib.parse.urlparse(location)
-    if parsed.scheme in ("http", "https"):
+    path = local_path(location)
+    if path is None:
         return _open_http(location)
-    if parsed.scheme == "file":
-        path = urllib.request.url2pathname(parsed.path)
-    elif parsed.scheme == "" or len(parsed.scheme) == 1:
-        # A one-letter scheme is a Windows drive letter, not a URI scheme.
-        path = location
-    else:
-        raise KqlNotSupportedError(f"ingestion from a '{parsed.scheme}' URI ('{location}')")
     try:
         native = pa.OSFile(path, "rb")
     except (OSError, pa.ArrowException) as error:
@@ -136,6 +130,58 @@ def open_raw(location: str) -> CountingStream:
             hint="check the path; relative paths are relative to the current directory",
         ) from error
     return CountingStream(None, native.size(), native)
+
+
+def local_path(location: str) -> str | None:
+    """Return the file path of a local path or ``file://`` URI, or None for an ``http(s)://`` URI."""
+    parsed = urllib.parse.urlparse(location)
+    if parsed.scheme in ("http", "https"):
+        return None
+    if parsed.scheme == "file":
+        return urllib.request.url2pathname(parsed.path)
+    if parsed.scheme == "" or len(parsed.scheme) == 1:
+        # A one-letter scheme is a Windows drive letter, not a URI scheme.
+        return location
+    raise KqlNotSupportedError(f"ingestion from a '{parsed.scheme}' URI ('{location}')")
+
+
+@dataclass(frozen=True, slots=True)
+class FileVersion:
+    """A local file's size and modification time, which change when another process writes it."""
+
+    size: int
+    modified_ns: int
+
+
+def file_version(location: str) -> FileVersion | None:
+    """Return the version of a local source, or None for a download or a file that cannot be read."""
+    path = local_path(location)
+    if path is None:
+        return None
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return FileVersion(status.st_size, status.st_mtime_ns)
+
+
+def check_unchanged(location: str, before: FileVersion | None, cause: Exception | None) -> None:
+    """Raise KqlRuntimeError when a local source's size or modification time differs from `before`.
+
+    `cause` is the error the read raised, if any, which the file's change may explain.
+    """
+    if before is None:
+        return
+    after = file_version(location)
+    if after == before:
+        return
+    now = "was removed" if after is None else f"now has {after.size:,} bytes"
+    raise KqlRuntimeError(
+        "KL117",
+        f"ingestion of '{location}' failed: the file changed while it was read "
+        f"(it had {before.size:,} bytes and {now})",
+        hint="ingest the file again once the program writing it has finished",
+    ) from cause
 
 
 def _open_http(location: str) -> CountingStream:

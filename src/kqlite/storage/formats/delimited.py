@@ -31,6 +31,10 @@ from kqlite.types import KqlType
 
 BLOCK_SIZE = 16 << 20
 
+# pyarrow parses a CSV in blocks and fails on a record longer than one block, so the reader
+# doubles the block size up to this limit (1 GiB, within pyarrow's int32 block size).
+MAX_BLOCK_SIZE = 1 << 30
+
 # A string column keeps its dictionary (pandas category) when at most this share of its
 # values are distinct. Above it, a plain string column is smaller and faster.
 MAX_DICTIONARY_SHARE = 0.5
@@ -56,6 +60,7 @@ class DelimitedOptions:
     lenient: bool = False
     newlines_in_values: bool = False
     add_final_newline: bool = False
+    block_size: int = BLOCK_SIZE
 
 
 class _SingleUnterminatedLine(Exception):
@@ -69,6 +74,10 @@ class _FieldCountMismatch(Exception):
 
 
 class _ConversionFailed(Exception):
+    pass
+
+
+class _RecordTooLong(Exception):
     pass
 
 
@@ -104,6 +113,17 @@ def _read_with_retries(
             raise
         # A quoted field may span lines, and pyarrow splits such records only with newlines_in_values.
         return _read_with_retries(opener, location, columns, replace(options, newlines_in_values=True), progress)
+    except _RecordTooLong:
+        if options.block_size >= MAX_BLOCK_SIZE:
+            line = _locate_long_line(opener, MAX_BLOCK_SIZE)
+            raise KqlRuntimeError(
+                "KL114",
+                f"ingestion of '{location}' failed: line {line} is longer than the maximum record size "
+                f"of {MAX_BLOCK_SIZE >> 20} MB",
+                hint="split the record, or check that the file's line breaks are '\\n' or '\\r\\n'",
+            ) from None
+        bigger = replace(options, block_size=min(2 * options.block_size, MAX_BLOCK_SIZE))
+        return _read_with_retries(opener, location, columns, bigger, progress)
 
 
 def _read_once(
@@ -121,7 +141,8 @@ def _read_once(
         return "error"
 
     read_options = pacsv.ReadOptions(
-        autogenerate_column_names=True, skip_rows=1 if options.ignore_first_record else 0, block_size=BLOCK_SIZE
+        autogenerate_column_names=True, skip_rows=1 if options.ignore_first_record else 0,
+        block_size=options.block_size,
     )
     parse_options = pacsv.ParseOptions(
         delimiter=options.separator,
@@ -152,6 +173,10 @@ def _read_once(
     except pa.ArrowInvalid as error:
         if mismatches:
             raise mismatches[0] from None
+        if "straddl" in str(error) or ("Empty CSV file" in str(error) and _first_block_full(opener, options)):
+            # A record does not fit in one block: pyarrow either reports that, or, for
+            # the first record, reports an empty file.
+            raise _RecordTooLong() from None
         if "Empty CSV file" not in str(error):
             _raise_read_error(error, opener, location, options)
         if not options.add_final_newline:
@@ -171,6 +196,37 @@ def _read_once(
     else:
         arrow_table = pa.Table.from_batches(batches)
     return _to_frame(arrow_table, columns)
+
+
+def _first_block_full(opener: Opener, options: DelimitedOptions) -> bool:
+    raw, stream = opener()
+    try:
+        return len(stream.read(options.block_size + 1)) > options.block_size
+    finally:
+        stream.close()
+
+
+def _locate_long_line(opener: Opener, limit: int) -> int:
+    # NOTE: the line is counted in physical lines, so a quoted line break inside a long
+    # record makes the reported line the record's last rather than its first.
+    line = 1
+    length = 0
+    raw, stream = opener()
+    try:
+        while chunk := stream.read(BLOCK_SIZE):
+            start = 0
+            while (end := chunk.find(b"\n", start)) >= 0:
+                if length + end - start > limit:
+                    return line
+                line += 1
+                length = 0
+                start = end + 1
+            length += len(chunk) - start
+            if length > limit:
+                return line
+    finally:
+        stream.close()
+    return line
 
 
 def _raise_read_error(error: pa.ArrowInvalid, opener: Opener, location: str, options: DelimitedOptions) -> None:
