@@ -229,8 +229,17 @@ class _Runner:
 
     def _show_tables(self, command: ShowTables) -> Table:
         names = [name for name in self.catalog.names() if not command.tables or name in command.tables]
-        infos = [self.catalog.info(name) for name in names]
-        tables = [Table(info.name, info.columns, pd.DataFrame(), info.folder, info.docstring) for info in infos]
+        tables = []
+        for name in names:
+            try:
+                info = self.catalog.info(name)
+            except KqlRuntimeError as error:
+                # One damaged manifest must not hide the other tables, so the damaged table
+                # is listed by name, with the error as its docstring, and the error is logged.
+                logger.warning(".show tables: table '%s' cannot be read: %s", name, error.message)
+                tables.append(Table(name, (), pd.DataFrame(), "", f"damaged: {error.message}"))
+                continue
+            tables.append(Table(info.name, info.columns, pd.DataFrame(), info.folder, info.docstring))
         return results.show_tables_result(tables, self.database)
 
     def _show_table_schema(self, command: ShowTableSchema) -> Table:
