@@ -203,6 +203,35 @@ def test_make_datetime():
     assert call("make_datetime", 2017, 2, 30, types=[LONG] * 3) is None
 
 
+def test_make_datetime_constant_and_column():
+    months = pd.Series([1, 2, None], dtype="Int64")
+
+    result = call("make_datetime", 2020, months, 1, types=[LONG] * 3)
+
+    assert result.iloc[0] == T("2020-01-01")
+    assert result.iloc[1] == T("2020-02-01")
+    assert pd.isna(result.iloc[2])
+
+
+def test_make_datetime_invalid_parts_null():
+    assert call("make_datetime", 2020, 1, 1, 123456789012345, types=[LONG] * 4) is None
+    assert call("make_datetime", 2020, 1, 1, 0, 0, float("nan"), types=[LONG] * 5 + [REAL]) is None
+
+
+def test_make_timespan_constant_and_column():
+    hours = pd.Series([1, None], dtype="Int64")
+
+    result = call("make_timespan", hours, 2, types=[LONG, LONG])
+
+    assert result.iloc[0] == D(hours=1, minutes=2)
+    assert pd.isna(result.iloc[1])
+
+
+def test_make_timespan_out_of_range_null():
+    assert call("make_timespan", 1, 123456789012, types=[LONG, LONG]) is None
+    assert call("make_timespan", 0, 0, float("inf"), float("-inf"), types=[LONG, LONG, REAL, REAL]) is None
+
+
 def test_make_timespan():
     assert call("make_timespan", 1, 12, 30, 55.2, types=[LONG, LONG, LONG, REAL]) == D(days=1, hours=12, minutes=30, seconds=55.2)
     assert call("make_timespan", 12, 30, types=[LONG, LONG]) == D(hours=12, minutes=30)

@@ -32,28 +32,21 @@ REGRESSIONS: tuple[Regression, ...] = (
         "make_datetime_column_argument",
         "print x = 1 | extend d = make_datetime(2020, x, 1)",
         "runs",
-        still_wrong="make_datetime combines a constant's null flag (one bool) with a column's (an array) "
-        "in one numpy reduction and raises ValueError (functions/datetime_functions.py, make_datetime)",
     ),
     Regression(
         "make_datetime_in_aggregate",
         "AllTypes | summarize max(make_datetime(2020, Small, 1)) by Big",
         "runs",
-        still_wrong="the same make_datetime crash, reached through an aggregate's argument",
     ),
     Regression(
         "make_timespan_column_argument",
         "print x = 1 | extend d = make_timespan(x, 2)",
         "runs",
-        still_wrong="make_timespan has the same mix of constant and column null flags as make_datetime "
-        "(functions/datetime_functions.py, make_timespan)",
     ),
     Regression(
         "make_timespan_overflow",
         "print make_timespan(1, 123456789012)",
         "runs",
-        still_wrong="an out-of-range make_timespan gives NaT, which has no to_timedelta64 (AttributeError, "
-        "functions/datetime_functions.py, make_timespan)",
     ),
     Regression(
         "datatable_infinite_long",
@@ -246,4 +239,4 @@ REGRESSIONS: tuple[Regression, ...] = (
 
 # Functions whose known crash (above) the fuzzer's small budget may meet again. A crash in
 # a query that calls one of them is an expected failure there, not a new finding.
-KNOWN_CRASH_CALLS: tuple[str, ...] = ("make_datetime", "make_timespan")
+KNOWN_CRASH_CALLS: tuple[str, ...] = ()

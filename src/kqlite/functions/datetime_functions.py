@@ -391,26 +391,42 @@ def make_datetime(ctx: CallContext, year: Value, month: Value, day: Value, hour:
     types = list(ctx.arg_types) + [LONG] * (6 - len(ctx.arg_types))
     parts = [to_numpy(arg, kql_type) for arg, kql_type in zip((year, month, day, hour, minute, second), types, strict=True)]
     (years, _), (months, _), (days, _), (hours, _), (minutes, _), (seconds, _) = parts
-    nulls = np.logical_or.reduce([null for _, null in parts])
+    nulls = _any_null([null for _, null in parts])
     seconds = np.asarray(seconds, dtype=np.float64)
 
+    # Written as a negated range test so that a NaN second is invalid too.
     invalid = (years < 1) | (years > 9999) | (months < 1) | (months > 12) | (days < 1) | (hours < 0) | (hours > 23)
-    invalid = invalid | (minutes < 0) | (minutes > 59) | (seconds < 0) | (seconds >= 60)
-    safe_years = np.where(invalid | nulls, 1970, years)
-    safe_months = np.where(invalid | nulls, 1, months)
+    invalid = invalid | (minutes < 0) | (minutes > 59) | ~((seconds >= 0) & (seconds < 60))
+    unusable = invalid | nulls
+    safe_years = np.where(unusable, 1970, years)
+    safe_months = np.where(unusable, 1, months)
     start = month_start(safe_years, safe_months)
     month_days = (month_start(safe_years, safe_months + 1) - start) // NS_PER_DAY
     invalid = invalid | (days > month_days)
-    nanoseconds = start + (np.where(invalid, 1, days) - 1) * NS_PER_DAY + hours * NS_PER_HOUR + minutes * NS_PER_MINUTE
-    nanoseconds = nanoseconds + np.round(np.where(invalid, 0, seconds) * NS_PER_SECOND).astype(np.int64)
-    return from_numpy(nanoseconds, nulls | invalid, DATETIME)
+    unusable = invalid | nulls
+
+    # Invalid parts are replaced before the arithmetic, so that a huge hour cannot overflow int64.
+    nanoseconds = (
+        start
+        + (np.where(unusable, 1, days) - 1) * NS_PER_DAY
+        + np.where(unusable, 0, hours) * NS_PER_HOUR
+        + np.where(unusable, 0, minutes) * NS_PER_MINUTE
+    )
+    nanoseconds = nanoseconds + np.round(np.where(unusable, 0, seconds) * NS_PER_SECOND).astype(np.int64)
+    return from_numpy(nanoseconds, unusable, DATETIME)
+
+
+# kqlite holds a timespan as int64 nanoseconds, so a longer one (about 292 years) is null.
+# NOTE: Kusto's timespan reaches 10675199 days (int64 ticks of 100 ns), so Kusto returns a
+# value where kqlite returns null for spans between 292 and 29,227 years.
+_MAX_TIMESPAN_NS = float(np.iinfo(np.int64).max)
 
 
 @scalar("make_timespan", [P("first", INT, LONG), P("second", INT, LONG), P("third", INT, LONG, REAL, optional=True), P("fourth", INT, LONG, REAL, optional=True)], TIMESPAN)
 def make_timespan(ctx: CallContext, *parts: Value) -> Value:
     """Build a timespan from (hour, minute[, second]) or (day, hour, minute, second). Example: print make_timespan(1, 12, 30, 55.2) → 1.12:30:55.2000000"""
     arrays = [to_numpy(part, kql_type) for part, kql_type in zip(parts, ctx.arg_types, strict=True)]
-    nulls = np.logical_or.reduce([null for _, null in arrays])
+    nulls = _any_null([null for _, null in arrays])
     numbers = [np.asarray(values, dtype=np.float64) for values, _ in arrays]
     if len(numbers) == 4:
         days, hours, minutes, seconds = numbers
@@ -418,9 +434,24 @@ def make_timespan(ctx: CallContext, *parts: Value) -> Value:
         days = 0.0
         hours, minutes = numbers[0], numbers[1]
         seconds = numbers[2] if len(numbers) == 3 else 0.0
-    total = ((days * 24 + hours) * 60 + minutes) * 60 + seconds
-    nanoseconds = np.round(np.where(nulls, 0, total) * NS_PER_SECOND).astype(np.int64)
+    # Infinite parts of opposite signs give NaN, which is out of range below and so null.
+    with np.errstate(invalid="ignore", over="ignore"):
+        total = ((days * 24 + hours) * 60 + minutes) * 60 + seconds
+        scaled = total * NS_PER_SECOND
+
+    out_of_range = ~(np.abs(scaled) < _MAX_TIMESPAN_NS)
+    nulls = nulls | out_of_range
+    nanoseconds = np.round(np.where(nulls, 0, scaled)).astype(np.int64)
     return from_numpy(nanoseconds, nulls, TIMESPAN)
+
+
+def _any_null(null_flags: list[Any]) -> Any:
+    # A constant argument's null flag is one bool and a column's is an array; numpy's
+    # logical_or broadcasts the two, where a reduce over the list cannot.
+    combined = null_flags[0]
+    for flag in null_flags[1:]:
+        combined = np.logical_or(combined, flag)
+    return combined
 
 
 # ---------------------------------------------------------------------------------------
