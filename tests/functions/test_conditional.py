@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from conftest import call, result_type
 
-from kqlite.types import BOOL, DYNAMIC, LONG, REAL, STRING
+from kqlite.types import BOOL, DATETIME, DYNAMIC, INT, LONG, REAL, STRING
 
 
 def test_iff_types_and_values():
@@ -46,6 +47,19 @@ def test_coalesce():
     assert call("coalesce", "", "x", types=[STRING, STRING]) == "x"
     assert call("coalesce", pd.Series([1, None], dtype="Int64"), 9, types=[LONG, LONG]).tolist() == [1, 9]
     assert call("coalesce", None, None, types=[LONG, LONG]) is None
+
+
+@pytest.mark.parametrize("name", ["coalesce", "iff", "max_of"])
+def test_no_common_type_rejected(name: str):
+    types = [DATETIME, STRING] if name != "iff" else [BOOL, DATETIME, STRING]
+
+    with pytest.raises(ValueError, match="no common type"):
+        result_type(name, *types)
+
+
+def test_numeric_common_type_widest():
+    assert result_type("coalesce", INT, LONG, REAL) is REAL
+    assert result_type("coalesce", DYNAMIC, LONG) is LONG
 
 
 def test_null_and_empty_tests():

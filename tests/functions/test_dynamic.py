@@ -71,6 +71,22 @@ def test_range_function():
     assert call("range", 5, 1, 1, types=[LONG, LONG, LONG]) == []
 
 
+def test_range_function_timespans():
+    hours = [pd.Timedelta(hours=1), pd.Timedelta(hours=2), pd.Timedelta(hours=3)]
+    assert call("range", pd.Timedelta(hours=1), pd.Timedelta(hours=3), types=[TIMESPAN, TIMESPAN]) == hours
+
+
+def test_range_function_mixed_kinds_null():
+    assert call("range", pd.Timedelta(seconds=1.5), 3, types=[TIMESPAN, LONG]) is None
+    assert call("range", 1, pd.Timestamp("2023-06-01"), 1, types=[LONG, DATETIME, LONG]) is None
+    assert call("range", 1, 3, pd.Timedelta(hours=1), types=[LONG, LONG, TIMESPAN]) is None
+
+
+def test_range_function_not_finite_null():
+    assert call("range", float("nan"), 3.0, types=[REAL, REAL]) is None
+    assert call("range", 1.0, float("inf"), 1.0, types=[REAL, REAL, REAL]) is None
+
+
 def test_zip():
     assert call("zip", [1, 2], ["a"], types=[D, D]) == [[1, "a"], [2, None]]
 

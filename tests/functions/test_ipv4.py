@@ -11,7 +11,7 @@ import pytest
 import kqlite.functions.ipv4  # noqa: F401  (registers the functions)
 from kqlite.functions.registry import SCALARS, CallContext
 from kqlite.ipv4 import format_ipv4_text, parse_ipv4_numbers, parse_ipv4_text
-from kqlite.types import DYNAMIC, LONG, STRING, KqlType
+from kqlite.types import DYNAMIC, LONG, REAL, STRING, KqlType
 
 
 def call(name: str, *arguments: Any, types: list[KqlType]) -> Any:
@@ -187,3 +187,10 @@ def test_docstring_example_runs(name: str) -> None:
     elif isinstance(expected, str):
         expected = int(expected)
     assert value == expected
+
+
+def test_format_ipv4_mask_real_prefix() -> None:
+    # The binder lets a real prefix through: it is truncated, and a non-finite one is invalid.
+    assert call("format_ipv4_mask", "1.2.3.4", 24.7, types=[STRING, REAL]) == "1.2.3.0/24"
+    assert call("format_ipv4_mask", "1.2.3.4", float("-inf"), types=[STRING, REAL]) == ""
+    assert call("format_ipv4", "1.2.3.4", float("nan"), types=[STRING, REAL]) == ""

@@ -201,6 +201,18 @@ def test_unary_minus():
     assert evaluate_unary("-", pd.Series([1, "x"], dtype=object), DYNAMIC, 2).tolist() == [-1, None]
 
 
+def test_unary_minus_wraps_integers():
+    # As long addition does, negating the smallest int or long gives that value back.
+    assert evaluate_unary("-", -2147483648, INT, 1) == -2147483648
+    assert evaluate_unary("-", -(2**63), LONG, 1) == -(2**63)
+    ints = pd.Series(pd.array([-2147483648, 7, None], dtype="Int32"))
+    assert evaluate_unary("-", ints, INT, 3).tolist() == [-2147483648, -7, pd.NA]
+
+
+def test_unary_minus_dynamic_object_null():
+    assert evaluate_unary("-", {"a": 1}, DYNAMIC, 1) is None
+
+
 STRING_CASES = [
     ("==", "aBc", "aBc", True),
     ("!=", "abc", "ABC", True),

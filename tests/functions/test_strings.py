@@ -159,3 +159,4 @@ def test_base64():
     assert call("base64_encode_tostring", "Kusto1", types=[S]) == "S3VzdG8x"
     assert call("base64_decode_tostring", "S3VzdG8=", types=[S]) == "Kusto"
     assert call("base64_decode_tostring", "not base64!", types=[S]) == ""
+    assert call("base64_decode_tostring", "caf\u00e9", types=[S]) == ""

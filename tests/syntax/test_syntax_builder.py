@@ -605,13 +605,13 @@ def test_dynamic_literal_node() -> None:
 @pytest.mark.parametrize(
     ("text", "code"),
     [
-        ("print (a, b)", "KL103"),
+        ("print (a, b)", "KL140"),
         ("T | extend a + 1 = 2", "KS105"),
         ("print f(1 + 1 = 2)", "KS105"),
         ("1 | take 1", "KS111"),
-        ("print 1 + (print 1)", "KL105"),
+        ("print 1 + (print 1)", "KL142"),
         ("datatable(a:number)[1]", "KS160"),
-        ("let v = view (a:long) { print a }; v", "KL104"),
+        ("let v = view (a:long) { print a }; v", "KL141"),
     ],
 )
 def test_builder_errors(text: str, code: str) -> None:

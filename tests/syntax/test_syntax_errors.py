@@ -171,3 +171,39 @@ def test_control_command_hint() -> None:
 
     assert error.span == Span(0, 1)
     assert error.hint == "control commands (text starting with '.') run as commands, not inside a query"
+
+
+DEEP_QUERIES = {
+    "parentheses": "print " + "(" * 600 + "1" + ")" * 600,
+    "calls": "print " + "abs(" * 600 + "1" + ")" * 600,
+    "dynamic_arrays": "print dynamic(" + "[" * 600 + "]" * 600 + ")",
+    "or_chain": "print x = 1 | where " + " or ".join(f"x == {i}" for i in range(600)),
+    "pipeline": "print x = 1" + " | extend x = x + 1" * 600,
+}
+
+
+@pytest.mark.parametrize("text", list(DEEP_QUERIES.values()), ids=list(DEEP_QUERIES))
+def test_deep_nesting_rejected(text: str) -> None:
+    error = error_of(text)
+
+    assert isinstance(error, KqlSyntaxError)
+    assert error.code == "KS245"
+    assert "nested too deeply" in error.message
+    assert 0 <= error.span.start < error.span.end <= len(text)
+
+
+def test_nesting_below_limit_parses() -> None:
+    # 250 parentheses are within the limit, and the builder does not recurse per level.
+    script = parse("print " + "(" * 250 + "1" + ")" * 250)
+
+    assert len(script.statements) == 1
+
+
+@pytest.mark.parametrize("text", ["print 1 between (0 .. 2) + 1h", "print 1 in (1, 2) + 3"])
+def test_range_list_as_operand(text: str) -> None:
+    error = error_of(text)
+
+    assert isinstance(error, KqlSyntaxError)
+    assert error.code == "KS005"
+    assert "cannot be an operand of '+'" in error.message
+    assert text[error.span.start] == "("

@@ -18,16 +18,23 @@ _ARRAY_TYPES = (BOOL, INT, LONG, REAL, DATETIME, TIMESPAN)
 
 
 def common_type(types: Sequence[KqlType]) -> KqlType:
-    """Return the type that values of all `types` share: the widest numeric, else the first non-dynamic.
+    """Return the type that values of all `types` share: the widest numeric, or the one other type.
 
     A dynamic value takes the type of the others (Kusto.Language types
     ``iff(c, dynamic, 1)`` as long); only dynamic values give dynamic.
+
+    Raises:
+        ValueError: the types have no common type (a datetime and a string, a bool and
+            a long), which the binder reports as invalid arguments.
     """
     concrete = [t for t in types if t is not DYNAMIC]
     if not concrete:
         return DYNAMIC
     if all(t.is_numeric for t in concrete):
         return widest_numeric(*concrete)
+    if any(t is not concrete[0] for t in concrete):
+        listed = ", ".join(dict.fromkeys(t.value for t in concrete))
+        raise ValueError(f"the values have no common type ({listed})")
     return concrete[0]
 
 

@@ -54,7 +54,7 @@ def period_name(period: object, function: str) -> str:
     name = str(period).strip().lower() if isinstance(period, str) else ""
     if name not in PERIOD_NAMES:
         allowed = ", ".join(PERIOD_NAMES)
-        raise KqlRuntimeError("KL110", f"{function}(): invalid period {period!r}; expected one of: {allowed}")
+        raise KqlRuntimeError("KL502", f"{function}(): invalid period {period!r}; expected one of: {allowed}")
     return name
 
 
@@ -249,7 +249,7 @@ def datetime_part(ctx: CallContext, part: str, moment: Value) -> Value:
         "nanosecond": lambda: within_second // NS_PER_TICK * NS_PER_TICK,
     }
     if name not in parts:
-        raise KqlRuntimeError("KL110", f"datetime_part(): invalid part {part!r}; expected one of: {', '.join(parts)}")
+        raise KqlRuntimeError("KL502", f"datetime_part(): invalid part {part!r}; expected one of: {', '.join(parts)}")
     return from_numpy(parts[name](), nulls, INT)
 
 

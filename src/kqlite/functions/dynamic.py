@@ -229,16 +229,32 @@ def array_sum(ctx: CallContext, array: Value) -> Value:
 def range_(ctx: CallContext, start: Value, stop: Value, step: Value = None) -> Value:
     """Return the dynamic array start, start + step, ... up to stop inclusive. Example: print range(1, 8, 3) → [1,4,7]"""
     if step is None:
-        step = pd.Timedelta(hours=1) if ctx.arg_types[0] is DATETIME else 1
+        step = pd.Timedelta(hours=1) if ctx.arg_types[0] in (DATETIME, TIMESPAN) else 1
+
+    # start and stop are both numbers, both datetimes or both timespans, and the step is a
+    # number for numbers and a timespan otherwise. Any other mix makes no series: null.
+    # NOTE: Kusto's answer for such a mix is not documented; null is kqlite's choice.
+    start_kind, stop_kind = (_range_kind(kql_type) for kql_type in ctx.arg_types[:2])
+    step_kind = _range_kind(ctx.arg_types[2]) if len(ctx.arg_types) > 2 else ("number" if start_kind == "number" else "timespan")
+    if start_kind != stop_kind or step_kind != ("number" if start_kind == "number" else "timespan"):
+        return None
 
     def values(first: Any, last: Any, increment: Any) -> Any:
         if first is None or last is None or increment is None or increment == increment * 0:
+            return None
+        if not all(math.isfinite(value) for value in (first, last, increment) if isinstance(value, float)):
             return None
         count = int((last - first) // increment) + 1
         # Kusto limits the array to 1,048,576 elements.
         return [first + increment * i for i in range(max(min(count, 1_048_576), 0))]
 
     return _per_row(ctx, (start, stop, step), values)
+
+
+def _range_kind(kql_type: KqlType) -> str:
+    if kql_type in (DATETIME, TIMESPAN):
+        return kql_type.value
+    return "number"
 
 
 @scalar("zip", [P("array", DYNAMIC), P("more", DYNAMIC, variadic=True)], DYNAMIC)

@@ -21,7 +21,7 @@ from kqlite.ipv4 import ParsedIpv4, format_ipv4_text, parse_ipv4_numbers, parse_
 
 # Imported for its registration: the `evaluate ipv4_lookup` plugin shares this family.
 from kqlite.operators import ipv4_lookup as _ipv4_lookup_plugin  # noqa: F401
-from kqlite.types import BOOL, DYNAMIC, INT, LONG, STRING, KqlType
+from kqlite.types import BOOL, DYNAMIC, INT, LONG, REAL, STRING, KqlType
 
 Value = Any
 
@@ -131,11 +131,15 @@ def _format_inputs(ctx: CallContext, ip: Value, prefix: Value) -> tuple[np.ndarr
 
 
 def _prefix_argument(value: Value, kql_type: KqlType) -> tuple[Any, Any]:
-    # A prefix outside 0..32 makes the result null, like a null prefix.
-    numbers, nulls = to_numpy(value, kql_type if kql_type in (INT, LONG) else LONG)
-    numbers = np.asarray(numbers, dtype=np.int64)
+    # A prefix outside 0..32 makes the result null, like a null prefix. The binder lets a
+    # real prefix through, so it is read as a real: truncated, and invalid when not finite.
+    if kql_type is not REAL:
+        numbers, nulls = to_numpy(value, kql_type if kql_type in (INT, LONG) else LONG)
+    else:
+        numbers, nulls = to_numpy(value, REAL)
+        numbers = np.trunc(np.nan_to_num(np.asarray(numbers, dtype=np.float64), nan=-1.0, posinf=-1.0, neginf=-1.0))
     invalid = np.asarray(nulls) | (numbers < 0) | (numbers > 32)
-    return np.where(invalid, 32, numbers), invalid
+    return np.where(invalid, 32, numbers).astype(np.int64), invalid
 
 
 def _optional_prefix(ctx: CallContext, prefix: Value, position: int) -> tuple[Any, Any] | tuple[()]:

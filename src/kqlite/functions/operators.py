@@ -402,6 +402,12 @@ def evaluate_unary(op: str, operand: Value, operand_type: KqlType, length: int) 
     if operand_type is DYNAMIC:
         return _negate_dynamic(operand, length)
     values, nulls = to_numpy(operand, operand_type)
+    if operand_type in (INT, LONG):
+        # Integer negation wraps around, as long addition does: -int(-2147483648) is itself.
+        integers = np.asarray(values).astype(np.int32 if operand_type is INT else np.int64)
+        with np.errstate(over="ignore"):
+            negated = np.negative(integers)
+        return from_numpy(negated.item() if negated.ndim == 0 else negated, nulls, operand_type)
     return from_numpy(-values, nulls, operand_type)
 
 

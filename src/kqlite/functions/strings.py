@@ -9,7 +9,6 @@ is processed once per category through `map_text`.
 from __future__ import annotations
 
 import base64
-import binascii
 import re
 import urllib.parse
 from collections.abc import Callable
@@ -67,7 +66,7 @@ def _compile(pattern: str, function: str) -> re.Pattern[str]:
     try:
         return re.compile(pattern)
     except re.error as error:
-        raise KqlRuntimeError("KL101", f"{function}(): invalid regular expression {pattern!r}: {error}") from error
+        raise KqlRuntimeError("KL501", f"{function}(): invalid regular expression {pattern!r}: {error}") from error
 
 
 @scalar("strlen", [P("source", STRING)], LONG)
@@ -153,7 +152,7 @@ def _trim(ctx: CallContext, pattern: Value, source: Value, *, leading: bool, tra
         try:
             return pc.replace_substring_regex(arrow_strings(text), combined, "")
         except pa.ArrowInvalid as error:
-            raise KqlRuntimeError("KL101", f"trim(): invalid regular expression {regex!r}: {error}") from error
+            raise KqlRuntimeError("KL501", f"trim(): invalid regular expression {regex!r}: {error}") from error
 
     return map_text(_text(source, ctx.arg_types[1]), transform)
 
@@ -212,7 +211,7 @@ def replace_regex(ctx: CallContext, source: Value, lookup: Value, rewrite: Value
         try:
             return pc.replace_substring_regex(arrow_strings(values), pattern, replacement)
         except pa.ArrowInvalid as error:
-            raise KqlRuntimeError("KL101", f"replace_regex(): invalid regular expression {pattern!r}: {error}") from error
+            raise KqlRuntimeError("KL501", f"replace_regex(): invalid regular expression {pattern!r}: {error}") from error
 
     return map_text(_text(source, ctx.arg_types[0]), transform)
 
@@ -355,7 +354,9 @@ def base64_decode_tostring(ctx: CallContext, text: Value) -> Value:
     def decode(item: str) -> str:
         try:
             return base64.b64decode(item, validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
+        except ValueError:
+            # Invalid base64 (binascii.Error), bytes that are not UTF-8 (UnicodeDecodeError)
+            # and non-ASCII text (a plain ValueError) are all ValueErrors.
             return ""
 
     return map_text(_text(text, ctx.arg_types[0]), _each(decode))

@@ -407,7 +407,7 @@ def _match(kind: str, texts: pa.Array, needle: str, case_sensitive: bool) -> pa.
     except pa.ArrowInvalid as error:
         from kqlite.errors import KqlRuntimeError
 
-        raise KqlRuntimeError("KL101", f"invalid regular expression {needle!r}: {error}") from error
+        raise KqlRuntimeError("KL501", f"invalid regular expression {needle!r}: {error}") from error
 
 
 def term_pattern(needle: str, kind: str = "has") -> str:

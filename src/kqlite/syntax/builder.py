@@ -102,7 +102,7 @@ class Builder:
         script = self._build(tree)
         if self.open_tuples:
             raise KqlSyntaxError(
-                "KL103",
+                "KL140",
                 "a list of names in parentheses is only allowed before '=' in a tuple assignment",
                 self.open_tuples[0].span,
                 hint="write (A, B) = f(...) in extend or project",
@@ -110,9 +110,24 @@ class Builder:
         return script  # type: ignore[no-any-return]
 
     def _build(self, tree: Tree[Token]) -> Any:
-        children = [self._build(child) if isinstance(child, Tree) else child for child in tree.children]
-        method: Callable[[Builder, Meta, list[Any]], Any] = getattr(Builder, tree.data)
-        return method(self, tree.meta, children)
+        # Bottom-up with an explicit stack rather than recursion, so that the depth a
+        # query may have is set by `kqlite.syntax.depth`, not by Python's recursion limit.
+        built: list[Any] = []
+        stack: list[tuple[Tree[Token] | Token | None, bool]] = [(tree, False)]
+        while stack:
+            node, children_built = stack.pop()
+            if not isinstance(node, Tree):
+                built.append(node)
+            elif not children_built:
+                stack.append((node, True))
+                stack.extend((child, False) for child in reversed(node.children))
+            else:
+                first_child = len(built) - len(node.children)
+                children = built[first_child:]
+                del built[first_child:]
+                method: Callable[[Builder, Meta, list[Any]], Any] = getattr(Builder, node.data)
+                built.append(method(self, node.meta, children))
+        return built[0]
 
     # -- statements ---------------------------------------------------------------------
 
@@ -143,7 +158,7 @@ class Builder:
     def view_def(self, meta: Meta, children: list[Any]) -> nodes.FunctionDef:
         (function,) = children
         if function.params:
-            raise KqlSyntaxError("KL104", "a view takes no parameters", function.params[0].span)
+            raise KqlSyntaxError("KL141", "a view takes no parameters", function.params[0].span)
         view: nodes.FunctionDef = dataclasses.replace(function, span=_span(meta), is_view=True)
         return view
 
@@ -590,6 +605,16 @@ class Builder:
         right = operands.pop()
         left = operands.pop()
         span = Span(left.span.start, right.span.end)
+        if op.kind == "binary" and (isinstance(left, _Group) or isinstance(right, _Group)):
+            # `x between (1 .. 2) + 3`: '+' binds tighter than 'between', so the range
+            # itself would be an operand of '+', which Kusto's grammar rejects.
+            group = left if isinstance(left, _Group) else right
+            raise KqlSyntaxError(
+                "KS005",
+                f"the parenthesized list of 'in' or 'between' cannot be an operand of '{op.spelling}'",
+                group.span,
+                hint="put the arithmetic inside the parentheses, or parenthesize the whole 'in' or 'between'",
+            )
         if op.kind == "in":
             node: nodes.Expr = nodes.InList(span=span, op=op.spelling, operand=left, items=right.items)
         elif op.kind == "between":
@@ -604,7 +629,7 @@ class Builder:
         if isinstance(node, nodes.Expr):
             return node
         raise KqlSyntaxError(
-            "KL105",
+            "KL142",
             "a tabular expression cannot be used as a scalar value here",
             node.span,
             hint="toscalar(...) turns a one-row, one-column table into a scalar",

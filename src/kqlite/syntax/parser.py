@@ -21,6 +21,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 from kqlite.errors import KqlError, KqlInternalError, KqlSyntaxError, Span
 from kqlite.syntax import hints, nodes
 from kqlite.syntax.builder import Builder, unknown_operator_error
+from kqlite.syntax.depth import check_depth
 
 # At most this many expected tokens are listed in a syntax error.
 MAX_EXPECTED = 6
@@ -77,6 +78,7 @@ def parse(text: str) -> nodes.Script:
     except UnexpectedInput as error:
         raise _syntax_error(text, error) from None
 
+    check_depth(tree, text)
     try:
         return Builder(text).build(tree)
     except KqlError:
