@@ -138,7 +138,9 @@ class Oracle:
             raise OracleFailed(f"{self.script.name} exited with code {completed.returncode}: {completed.stderr[-2000:]}")
 
         results: dict[int, dict[str, Any]] = {}
-        for line in completed.stdout.splitlines():
+        # JSON lines end in "\n" only. str.splitlines would also split at U+2028, U+2029 and
+        # U+0085, which JSON leaves unescaped inside strings.
+        for line in completed.stdout.split("\n"):
             if line.strip():
                 record = json.loads(line)
                 results[int(record.pop("id"))] = record
@@ -160,7 +162,8 @@ class Oracle:
         self.cache_file.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=self.cache_file.parent, prefix=".analyses-", suffix=".tmp")
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(cache, stream, ensure_ascii=False)
+            # ASCII escapes also write a lone surrogate (from a fuzzed query), which UTF-8 cannot encode.
+            json.dump(cache, stream, ensure_ascii=True)
         os.replace(temporary, self.cache_file)
 
 
