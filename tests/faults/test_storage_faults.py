@@ -145,6 +145,20 @@ def test_show_tables_with_damaged_table(folder: Path) -> None:
     assert any(path.name in docstring for path in files), docstring
 
 
+def test_database_schema_with_damaged_table(folder: Path) -> None:
+    damage_table(folder, "T", overwrite_with_garbage)
+
+    with kqlite.connect(folder) as db:
+        rows = db.execute(".show database schema").rows()
+
+    columns_by_table: dict[str, list[str]] = {}
+    for row in rows[1:]:
+        columns = columns_by_table.setdefault(row[1], [])
+        if row[2]:
+            columns.append(row[2])
+    assert columns_by_table == {"Other": ["x"], "T": []}
+
+
 # ---------------------------------------------------------------- a full disk
 
 

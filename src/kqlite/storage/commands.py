@@ -250,7 +250,15 @@ class _Runner:
         return results.schema_result(table, self.database, as_json=command.as_json)
 
     def _show_database_schema(self, command: ShowDatabaseSchema) -> Table:
-        tables = [(name, self.catalog.schema(name)) for name in self.catalog.names()]
+        tables = []
+        for name in self.catalog.names():
+            try:
+                columns = self.catalog.schema(name)
+            except KqlRuntimeError as error:
+                # As in .show tables: the damaged table is listed without columns, and logged.
+                logger.warning(".show database schema: table '%s' cannot be read: %s", name, error.message)
+                columns = ()
+            tables.append((name, columns))
         return results.database_schema_result(tables, self.database)
 
 
