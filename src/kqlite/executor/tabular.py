@@ -229,8 +229,11 @@ class Executor:
             self.limits.check_rows(operator, len(left_positions), estimate_row_bytes(node.columns), node.span)
 
         parts: list[pd.DataFrame] = []
-        if node.left_columns:
-            parts.append(take_rows(left[[source for source, _ in node.left_columns]], left_positions))
+        left_part = left[[source for source, _ in node.left_columns]]
+        if node.left_columns and _keeps_every_left_row_once(node, left_positions, len(left)):
+            parts.append(left_part)
+        elif node.left_columns:
+            parts.append(take_rows(left_part, left_positions))
         if node.right_columns:
             parts.append(take_rows(right[[source for source, _ in node.right_columns]], right_positions))
         length = len(left_positions) if node.left_columns else len(right_positions)
@@ -305,6 +308,13 @@ class Executor:
         if node.key not in self._shared:
             self._shared[node.key] = self.run(node.input)
         return self._shared[node.key].copy(deep=False)
+
+
+def _keeps_every_left_row_once(node: b.JoinRows, left_positions: np.ndarray, left_rows: int) -> bool:
+    # A leftouter join or lookup emits every left row at least once, in left order, so
+    # as many positions as left rows means exactly 0, 1, ..., n-1. Knowing it spares a
+    # gather of every left column (45 million rows in the case).
+    return node.kind == "leftouter" and len(left_positions) == left_rows
 
 
 def _expanded_rows(frame: pd.DataFrame, sources: list[str], limit: Any) -> int:

@@ -108,7 +108,7 @@ def countif(ctx: CallContext, codes: np.ndarray, ngroups: int, predicate: Value)
 def _value_codes(series: pd.Series) -> tuple[np.ndarray, int]:
     # One code per distinct non-null value, -1 for null.
     if isinstance(series.dtype, pd.CategoricalDtype):
-        return series.cat.codes.to_numpy().astype(np.int64), len(series.cat.categories)
+        return series.cat.codes.to_numpy(), len(series.cat.categories)
     if series.dtype == object:
         keys = [None if value is None else dynamic_key(value) for value in series.tolist()]
         series = pd.Series(keys, dtype=object)
@@ -125,6 +125,11 @@ def _check_accuracy(accuracy: Value) -> None:
 
 def _distinct_count(ctx: CallContext, codes: np.ndarray, ngroups: int, expr: Value) -> pd.Series:
     value_codes, nvalues = _value_codes(argument(ctx, codes, 0, expr))
+    if ngroups == 1 and len(codes) and (codes >= 0).all():
+        # summarize without `by`: the distinct non-null codes of the whole column.
+        present = np.zeros(max(nvalues, 1), dtype=bool)
+        present[value_codes[value_codes >= 0]] = True
+        return typed_result(np.array([present.sum()], dtype=np.int64), _all_valid(1), LONG)
     keep = (codes >= 0) & (value_codes >= 0)
     pairs = codes[keep] * max(nvalues, 1) + value_codes[keep]
 

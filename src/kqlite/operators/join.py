@@ -147,6 +147,9 @@ def _take_column(series: pd.Series, positions: np.ndarray, missing: np.ndarray, 
             empty = categories.get_loc("")
             code_type = codes.dtype if len(categories) <= np.iinfo(codes.dtype).max else np.dtype(np.int32)
             codes = np.append(np.where(codes < 0, empty, codes), empty).astype(code_type)
+        # Gathering codes already in pandas' smallest code type spares a conversion pass
+        # over the (possibly tens of millions of) gathered codes.
+        codes = codes.astype(_smallest_code_type(len(categories)), copy=False)
         # Position -1 reads the last code, which is "" whenever a position is missing.
         taken = codes[positions] if len(codes) else np.zeros(len(positions), dtype=np.int8)
         return pd.Series(pd.Categorical.from_codes(taken, categories=categories, validate=False))
@@ -166,6 +169,14 @@ def _take_column(series: pd.Series, positions: np.ndarray, missing: np.ndarray, 
         taken[missing] = None
         return pd.Series(taken, dtype=object)
     return pd.Series(series.array.take(positions, allow_fill=True))
+
+
+def _smallest_code_type(category_count: int) -> np.dtype:
+    # The code type pandas itself chooses for this many categories.
+    for candidate in (np.int8, np.int16, np.int32):
+        if category_count < np.iinfo(candidate).max:
+            return np.dtype(candidate)
+    return np.dtype(np.int64)
 
 
 def _is_identity(positions: np.ndarray) -> bool:
