@@ -82,6 +82,14 @@ def test_todatetime():
     assert call("todatetime", "", types=[STRING]) is None
 
 
+def test_todatetime_ticks():
+    assert call("todatetime", 621355968000000000, types=[LONG]) == T("1970-01-01")
+    assert call("todatetime", 637500000000000000, types=[LONG]) == T("2021-02-27 05:20:00")
+    # Ticks outside the years that int64 nanoseconds can hold (1677 to 2262) give null.
+    assert call("todatetime", 2**63 - 1, types=[LONG]) is None
+    assert call("todatetime", 5, types=[INT]) is None
+
+
 def test_todatetime_column():
     texts = pd.Series(["2020-01-01", "bad", "2020-01-02 03:00"], dtype="category")
     result = call("todatetime", texts, types=[STRING])

@@ -154,6 +154,18 @@ def test_boundary_without_offset_on_column():
     assert pd.isna(result.iloc[1])
 
 
+@pytest.mark.parametrize("name", ["startofday", "startofweek", "startofmonth", "startofyear", "endofweek", "endofyear"])
+def test_boundary_out_of_range_null(name):
+    # Such a boundary lies beyond 2262, the last datetime that int64 nanoseconds can hold.
+    assert call(name, T("2020-01-01"), 123456789012, types=[DATETIME, LONG]) is None
+    assert call(name, T("2020-01-01"), -123456789012, types=[DATETIME, LONG]) is None
+
+
+def test_boundary_last_month_in_range():
+    assert call("startofmonth", T("2262-03-11"), 1, types=[DATETIME, LONG]) == T("2262-04-01")
+    assert call("startofmonth", T("2262-03-11"), 2, types=[DATETIME, LONG]) is None
+
+
 def test_datetime_add():
     assert call("datetime_add", "month", 1, T("2017-01-31"), types=[STRING, LONG, DATETIME]) == T("2017-02-28")
     assert call("datetime_add", "year", -5, T("2017-10-30 01:02:03"), types=[STRING, LONG, DATETIME]) == T("2012-10-30 01:02:03")

@@ -304,6 +304,14 @@ def test_in_operators():
     assert evaluate_in("in", values, [1, 3], LONG, 3).tolist() == [True, False, False]
     assert evaluate_in("!in", values, [1, 3], LONG, 3).tolist() == [False, True, True]
     assert evaluate_in("in", 2, [[1, 2]], LONG, 1) is True
+
+
+def test_in_datetime_with_unparsable_text():
+    moment = pd.Timestamp("2020-01-01")
+
+    assert evaluate_in("in", moment, ["hidden", moment], DATETIME, 1) is True
+    assert evaluate_in("in", moment, ["hidden"], DATETIME, 1) is False
+    assert evaluate_in("!in", pd.Timedelta(hours=1), ["x"], TIMESPAN, 1) is True
     assert evaluate_in("in", 2.0, [1, 2], REAL, 1) is True
 
 

@@ -426,9 +426,16 @@ def todatetime(ctx: CallContext, value: Value) -> Value:
     if kql_type is DYNAMIC:
         return convert_dynamic(value, DATETIME, ctx.length)
     if kql_type in (INT, LONG):
-        # A number converts as ticks since 0001-01-01.
+        # A number converts as ticks since 0001-01-01. A datetime that int64 nanoseconds
+        # cannot hold (before 1677 or after 2262) is null.
+        # NOTE: Kusto's datetime reaches years 1 to 9999, so it returns a value where kqlite returns null.
         ticks, nulls = to_numpy(value, kql_type)
-        return from_numpy((ticks + TICK_ORIGIN_NS // NS_PER_TICK) * NS_PER_TICK, nulls, DATETIME)
+        ticks = np.asarray(ticks, dtype=np.int64)
+        shift = TICK_ORIGIN_NS // NS_PER_TICK
+        in_range = np.abs(ticks.astype(np.float64) + shift) < np.iinfo(np.int64).max / NS_PER_TICK
+        nanoseconds = (np.where(in_range, ticks, -shift) + shift) * NS_PER_TICK
+        result = nanoseconds.item() if nanoseconds.ndim == 0 else nanoseconds
+        return from_numpy(result, np.asarray(nulls) | ~in_range, DATETIME)
     return None
 
 

@@ -302,15 +302,28 @@ def dayofweek(ctx: CallContext, moment: Value) -> Value:
 # ---------------------------------------------------------------------------------------
 
 
-def _period_start(stamps: Any, period: str, offset: Any) -> Any:
-    if period == "day":
-        return start_of_day(stamps) + offset * NS_PER_DAY
-    if period == "week":
-        return start_of_week(stamps) + offset * 7 * NS_PER_DAY
+# Months from 1970-01 to the first and last month starts that int64 nanoseconds can hold
+# (1677-10-01 and 2262-04-01).
+_MAX_MONTH_INDEX = 3507
+
+
+def _period_start(stamps: Any, period: str, offset: Any) -> tuple[Any, Any]:
+    """Return the start of the period `offset` periods after each stamp's, and where it is out of range."""
+    offset = np.asarray(offset, dtype=np.int64)
+    if period in ("day", "week"):
+        period_ns = NS_PER_DAY * (7 if period == "week" else 1)
+        start = start_of_day(stamps) if period == "day" else start_of_week(stamps)
+        approximate = np.asarray(start, dtype=np.float64) + offset.astype(np.float64) * period_ns
+        out_of_range = ~(np.abs(approximate) < np.iinfo(np.int64).max)
+        return start + np.where(out_of_range, 0, offset) * period_ns, out_of_range
+
     years, months, _ = calendar_parts(stamps)
-    if period == "month":
-        return month_start(years, months + offset)
-    return month_start(years + offset, np.ones_like(months))
+    months_per_step = 1 if period == "month" else 12
+    first_month = months if period == "month" else np.ones_like(months)
+    month_index = (np.asarray(years, dtype=np.float64) - 1970) * 12 + (first_month - 1) + offset.astype(np.float64) * months_per_step
+    out_of_range = ~(np.abs(month_index) <= _MAX_MONTH_INDEX)
+    safe_offset = np.where(out_of_range, 0, offset) * months_per_step
+    return month_start(years, first_month + safe_offset), out_of_range
 
 
 def _boundary_function(period: str, end: bool) -> None:
@@ -320,12 +333,15 @@ def _boundary_function(period: str, end: bool) -> None:
     def implementation(ctx: CallContext, moment: Value, offset: Value = 0) -> Value:
         stamps, nulls = _datetime(moment)
         offsets, offset_nulls = to_numpy(0 if offset is None else offset, LONG if offset is None or len(ctx.arg_types) < 2 else ctx.arg_types[1])
+        # A start (or end) that a datetime cannot hold is null.
+        offsets = np.where(offset_nulls, 0, offsets)
         if end:
             # The end is one tick before the next period starts.
-            result = _period_start(stamps, period, offsets + 1) - NS_PER_TICK
+            start, out_of_range = _period_start(stamps, period, offsets + 1)
+            result = start - NS_PER_TICK
         else:
-            result = _period_start(stamps, period, offsets)
-        return from_numpy(result, nulls | offset_nulls, DATETIME)
+            result, out_of_range = _period_start(stamps, period, offsets)
+        return from_numpy(result, nulls | offset_nulls | out_of_range, DATETIME)
 
     what = "end" if end else "start"
     implementation.__doc__ = f"Return the {what} of the {period} holding a datetime, shifted by offset {period}s. Example: print {name}(datetime({example}))"

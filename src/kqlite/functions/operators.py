@@ -468,13 +468,24 @@ def _flatten_items(items: Sequence[Value] | pd.Series) -> list[object]:
     return flat
 
 
+def _time_ns(value: object, operand_type: KqlType) -> int | None:
+    # A listed value that is not a datetime (or timespan) text or value equals no row.
+    if value is None:
+        return None
+    try:
+        converted = pd.Timestamp(value) if operand_type is DATETIME else pd.Timedelta(value)
+    except (ValueError, TypeError, OverflowError):
+        return None
+    return None if pd.isna(converted) else int(converted.value)
+
+
 def _membership(operand: Value, values: list[object], operand_type: KqlType, length: int) -> Value:
     # `in` is an OR of `==`: a null operand is in no list, so the result is false.
     if operand_type is STRING:
         listed = {value for value in values if isinstance(value, str)}
         return map_text(operand, lambda text: text.isin(listed).to_numpy())
     if operand_type in (DATETIME, TIMESPAN):
-        listed_ns = [pd.Timestamp(v).value if operand_type is DATETIME else pd.Timedelta(v).value for v in values if v is not None]
+        listed_ns = [ns for ns in (_time_ns(value, operand_type) for value in values) if ns is not None]
         operand_values, nulls = to_numpy(operand, operand_type)
         return from_numpy(np.isin(operand_values, listed_ns) & ~nulls, np.zeros_like(nulls), BOOL)
     if operand_type.is_numeric or operand_type is BOOL:
