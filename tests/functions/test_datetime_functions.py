@@ -208,6 +208,12 @@ def test_unixtime_conversions():
     assert call("unixtime_seconds_todatetime", None, types=[LONG]) is None
 
 
+def test_unixtime_out_of_range_null():
+    assert call("unixtime_nanoseconds_todatetime", float("-inf"), types=[REAL]) is None
+    assert call("unixtime_seconds_todatetime", 10**12, types=[LONG]) is None
+    assert call("unixtime_seconds_todatetime", 1.5, types=[REAL]) == T("1970-01-01 00:00:01.5")
+
+
 def test_make_datetime():
     assert call("make_datetime", 2017, 10, 1, types=[LONG] * 3) == T("2017-10-01")
     assert call("make_datetime", 2017, 10, 1, 12, 10, types=[LONG] * 5) == T("2017-10-01 12:10")

@@ -147,6 +147,7 @@ def test_reverse_and_strrep():
 def test_has_any_index():
     assert call("has_any_index", "this is an example", ["this", "example"], types=[S, DYNAMIC]) == 0
     assert call("has_any_index", "this is an example", ["not", "example"], types=[S, DYNAMIC]) == 1
+    assert call("has_any_index", "KUANDA.ORG", 1.5, types=[S, DYNAMIC]) == -1
     assert call("has_any_index", "this is an example", ["not", "found"], types=[S, DYNAMIC]) == -1
 
 

@@ -380,11 +380,17 @@ def _unixtime_function(unit: str, ns_per_unit: int, example: str) -> None:
 
     def implementation(ctx: CallContext, amount: Value) -> Value:
         numbers, nulls = to_numpy(amount, ctx.arg_types[0])
+
+        # A time that int64 nanoseconds cannot hold (before 1677 or after 2262, or not finite) is null.
+        scaled = np.asarray(numbers, dtype=np.float64) * ns_per_unit
+        out_of_range = ~(np.abs(scaled) < np.iinfo(np.int64).max)
+        nulls = np.asarray(nulls) | out_of_range
         if ctx.arg_types[0] in (REAL, DECIMAL):
-            nanoseconds = np.round(np.where(nulls, 0, numbers) * ns_per_unit).astype(np.int64)
+            nanoseconds = np.round(np.where(nulls, 0, scaled)).astype(np.int64)
         else:
-            nanoseconds = numbers * ns_per_unit
-        return from_numpy(nanoseconds, nulls, DATETIME)
+            nanoseconds = np.where(nulls, 0, np.asarray(numbers, dtype=np.int64)) * ns_per_unit
+        result = nanoseconds.item() if nanoseconds.ndim == 0 else nanoseconds
+        return from_numpy(result, nulls, DATETIME)
 
     implementation.__doc__ = f"Convert Unix time in {unit} to a datetime. Example: print {name}({example})"
     implementation.__name__ = name

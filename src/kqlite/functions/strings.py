@@ -25,6 +25,7 @@ from kqlite.functions.registry import CallContext, P
 from kqlite.functions.values import (
     Value,
     arrow_strings,
+    as_list,
     from_numpy,
     map_text,
     object_series,
@@ -307,7 +308,8 @@ def strrep(ctx: CallContext, value: Value, multiplier: Value, delimiter: Value =
 @scalar("has_any_index", [P("source", STRING), P("values", DYNAMIC, constant=True)], LONG)
 def has_any_index(ctx: CallContext, source: Value, values: Value) -> Value:
     """Return the index of the first listed term found in a string (has semantics), or -1. Example: print has_any_index("this is an example", dynamic(['this', 'example'])) → 0"""
-    terms = [str(term) for term in (values or [])]
+    # A dynamic value that is not an array lists no terms, so the result is -1.
+    terms = [str(term) for term in (as_list(values) or [])]
 
     def transform(text: pd.Series) -> Any:
         texts = arrow_strings(text)
