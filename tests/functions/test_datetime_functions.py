@@ -166,6 +166,12 @@ def test_boundary_last_month_in_range():
     assert call("startofmonth", T("2262-03-11"), 2, types=[DATETIME, LONG]) is None
 
 
+def test_datetime_add_out_of_range_null():
+    assert call("datetime_add", "hour", 123456789012, T("2020-01-01"), types=[STRING, LONG, DATETIME]) is None
+    assert call("datetime_add", "month", 123456789012, T("2020-01-01"), types=[STRING, LONG, DATETIME]) is None
+    assert call("datetime_add", "year", 300, T("2020-01-01"), types=[STRING, LONG, DATETIME]) is None
+
+
 def test_datetime_add():
     assert call("datetime_add", "month", 1, T("2017-01-31"), types=[STRING, LONG, DATETIME]) == T("2017-02-28")
     assert call("datetime_add", "year", -5, T("2017-10-30 01:02:03"), types=[STRING, LONG, DATETIME]) == T("2012-10-30 01:02:03")

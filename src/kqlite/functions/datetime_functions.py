@@ -212,12 +212,21 @@ def datetime_add(ctx: CallContext, period: str, amount: Value, moment: Value) ->
     amounts, amount_nulls = to_numpy(amount, ctx.arg_types[1])
     stamps, stamp_nulls = _datetime(moment)
     nulls = amount_nulls | stamp_nulls
+    amounts = np.asarray(amounts, dtype=np.int64)
 
+    # A result that int64 nanoseconds cannot hold (before 1677 or after 2262) is null.
     if name in FIXED_PERIODS:
-        return from_numpy(stamps + amounts * FIXED_PERIODS[name], nulls, DATETIME)
+        approximate = np.asarray(stamps, dtype=np.float64) + amounts.astype(np.float64) * FIXED_PERIODS[name]
+        out_of_range = ~(np.abs(approximate) < np.iinfo(np.int64).max)
+        shifted = stamps + np.where(out_of_range, 0, amounts) * FIXED_PERIODS[name]
+        return from_numpy(shifted, nulls | out_of_range, DATETIME)
 
-    months = amounts * {"year": 12, "quarter": 3, "month": 1}[name]
+    months_per_amount = {"year": 12, "quarter": 3, "month": 1}[name]
     years, month_numbers, days = calendar_parts(stamps)
+    month_index = (np.asarray(years, dtype=np.float64) - 1970) * 12 + (month_numbers - 1) + amounts.astype(np.float64) * months_per_amount
+    out_of_range = ~(np.abs(month_index) < _MAX_MONTH_INDEX)
+    nulls = nulls | out_of_range
+    months = np.where(out_of_range, 0, amounts) * months_per_amount
     target_start = month_start(years, month_numbers + months)
     next_start = month_start(years, month_numbers + months + 1)
     month_length_days = (next_start - target_start) // NS_PER_DAY
