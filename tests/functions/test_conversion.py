@@ -73,6 +73,12 @@ def test_tostring_columns():
     assert call("tostring", pd.Series([True, None], dtype="boolean"), types=[BOOL]).tolist() == ["true", ""]
 
 
+def test_tostring_empty_datetime_column():
+    empty = pd.Series([], dtype="datetime64[ns]")
+
+    assert call("tostring", empty, types=[DATETIME], length=0).tolist() == []
+
+
 def test_todatetime():
     assert call("todatetime", "2015-12-24", types=[STRING]) == T("2015-12-24")
     assert call("todatetime", "2014-05-25T08:20:03.123456Z", types=[STRING]) == T("2014-05-25 08:20:03.123456")

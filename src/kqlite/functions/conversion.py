@@ -99,6 +99,9 @@ def _datetimes_to_text(series: pd.Series) -> np.ndarray:
     # NOTE: trailing zeros of the fraction are dropped ("2017-01-01T00:00:00Z"); the
     # service may print all seven digits in some contexts.
     raw = series.to_numpy(dtype="datetime64[ns]")
+    if not len(raw):
+        # numpy's string functions reduce over the array and fail when it is empty.
+        return np.empty(0, dtype=object)
     text = np.datetime_as_string(raw, unit="ns")
     seconds = np.char.ljust(text.astype("U29"), 29).astype("U19")
     ticks = (raw.view(np.int64) // NS_PER_TICK) % 10_000_000
