@@ -116,6 +116,13 @@ def test_extract_all():
     assert call("extract_all", "\\d+", "none", types=[S, S]) is None
 
 
+def test_indexof_real_start():
+    # The binder lets a real through for the long start index: it is truncated, and NaN gives null.
+    assert call("indexof", "xy", "y", 1e3, types=[S, S, REAL]) == -1
+    assert call("indexof", "abcdefg", "cde", 1.9, types=[S, S, REAL]) == 2
+    assert call("indexof", "abc", "c", float("nan"), types=[S, S, REAL]) is None
+
+
 def test_indexof_documented():
     assert call("indexof", "abcdefg", "cde", types=[S, S]) == 2
     assert call("indexof", "abcdefg", "cde", 1, 4, types=[S, S, LONG, LONG]) == 2

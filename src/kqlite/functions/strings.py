@@ -9,6 +9,7 @@ is processed once per category through `map_text`.
 from __future__ import annotations
 
 import base64
+import math
 import re
 import urllib.parse
 from collections.abc import Callable
@@ -257,10 +258,10 @@ def extract_all(ctx: CallContext, pattern: Value, source: Value) -> Value:
 def indexof(ctx: CallContext, source: Value, lookup: Value, start: Value = 0, length: Value = -1, occurrence: Value = 1) -> Value:
     """Return the zero-based index of the first occurrence of a string, or -1. Example: print indexof("abcdefg", "cde") → 2"""
     needle = str(_constant_argument(lookup, "lookup", "indexof"))
-    first = _default(_constant_argument(start, "start_index", "indexof"), 0)
-    span = _default(_constant_argument(length, "length", "indexof"), -1)
-    nth = _default(_constant_argument(occurrence, "occurrence", "indexof"), 1)
-    if first < 0 or span < -1 or nth <= 0:
+    first = _whole_number(_default(_constant_argument(start, "start_index", "indexof"), 0))
+    span = _whole_number(_default(_constant_argument(length, "length", "indexof"), -1))
+    nth = _whole_number(_default(_constant_argument(occurrence, "occurrence", "indexof"), 1))
+    if first is None or span is None or nth is None or first < 0 or span < -1 or nth <= 0:
         return None
 
     def position(text: str) -> int:
@@ -273,6 +274,13 @@ def indexof(ctx: CallContext, source: Value, lookup: Value, start: Value = 0, le
         return found
 
     return map_text(_text(source, ctx.arg_types[0]), lambda text: pd.array([position(item) for item in text.to_numpy(dtype=object)], dtype="Int64"))
+
+
+def _whole_number(value: Any) -> int | None:
+    # The binder lets a real through for a long parameter: it is truncated, and NaN or infinity is invalid.
+    if isinstance(value, float):
+        return int(value) if math.isfinite(value) else None
+    return int(value)
 
 
 @scalar("countof", [P("source", STRING), P("search", STRING, constant=True), P("kind", STRING, optional=True, constant=True)], LONG)
