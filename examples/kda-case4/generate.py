@@ -10,7 +10,6 @@ this file for the set-up script and the investigation.
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -33,10 +32,7 @@ def main() -> None:
 
     started = time.perf_counter()
     manifest = kda_case4.generate(options.out, scale=options.scale, seed=options.seed, progress=print)
-    # The set-up script names the data files by relative paths, so it runs from the data folder.
-    here = Path(__file__).resolve().parent
-    for script in ("setup.kql", "investigation.kql"):
-        shutil.copyfile(here / script, options.out / script)
+    kda_case4.copy_scripts(options.out)
 
     planted = manifest["planted"]
     print(f"planted: {planted['company']} ({', '.join(planted['ips'])}), burst on {planted['burst_day']}")

@@ -132,3 +132,12 @@ def test_sample_writes_files(run_kqlite: RunKqlite, tmp_path: Path) -> None:
     assert "ip-lookup.csv.gz" in written
     assert "manifest.json" in written
     assert any(name.startswith("log_") for name in written)
+
+
+def test_sample_writes_data_and_scripts(run_kqlite: RunKqlite, tmp_path: Path) -> None:
+    out = tmp_path / "case"
+    finished = run_kqlite("sample", "kda-case4", "--scale", "0.002", "--out", str(out))
+
+    assert finished.returncode == 0
+    for name in ("ip-lookup.csv.gz", "log_00000.csv.gz", "manifest.json", "setup.kql", "investigation.kql"):
+        assert (out / name).is_file(), name

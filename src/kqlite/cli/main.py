@@ -299,6 +299,7 @@ def _write_sample(arguments: argparse.Namespace) -> int:
 
     try:
         kda_case4.generate(arguments.out, progress=progress, **options)
+        kda_case4.copy_scripts(arguments.out)
     except OSError as error:
         print(f"kqlite: error: cannot write the sample into {arguments.out}: {_reason(error)}", file=sys.stderr)
         return EXIT_USAGE_ERROR

@@ -27,6 +27,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import shutil
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -95,6 +96,28 @@ class _Traffic:
 def _rng(seed: int, *stream: int) -> np.random.Generator:
     """Return an independent random stream per purpose, so files do not depend on thread timing."""
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=stream))
+
+
+SCRIPTS = ("setup.kql", "investigation.kql")
+
+
+def copy_scripts(out_dir: str | os.PathLike[str]) -> list[Path]:
+    """Copy the case's set-up script and the article's queries into `out_dir`.
+
+    The set-up script names the data files by relative paths, so it runs from the
+    folder that holds them. An installed wheel carries the scripts as package data; a
+    source checkout reads them from ``examples/kda-case4``.
+    """
+    packaged = Path(__file__).resolve().parent / "scripts"
+    checkout = Path(__file__).resolve().parents[3] / "examples" / "kda-case4"
+    source = packaged if (packaged / SCRIPTS[0]).is_file() else checkout
+
+    copied = []
+    for name in SCRIPTS:
+        target = Path(out_dir) / name
+        shutil.copyfile(source / name, target)
+        copied.append(target)
+    return copied
 
 
 def generate(out_dir: str | os.PathLike[str], scale: float = 1.0, seed: int = 0,
