@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from conftest import call
 
+from kqlite.errors import KqlRuntimeError
 from kqlite.types import DATETIME, DYNAMIC, LONG, REAL, STRING
 
 
@@ -37,3 +39,11 @@ def test_skipped_optional_arguments_use_defaults():
     assert call("indexof", "abcabc", "c", None, None, 2, types=[STRING, STRING, DYNAMIC, DYNAMIC, LONG]) == 5
     assert call("round", 2.5, None, types=[REAL, DYNAMIC]) == 3.0
     assert call("startofday", pd.Timestamp("2020-01-01 10:00"), None, types=[DATETIME, DYNAMIC]) == pd.Timestamp("2020-01-01")
+
+
+def test_series_count_argument_not_a_number():
+    with pytest.raises(KqlRuntimeError) as raised:
+        call("series_decompose_forecast", [1, 2, 3, 4, 5, 6, 7, 8], {"a": 1}, types=[DYNAMIC, DYNAMIC])
+
+    assert raised.value.code == "KL503"
+    assert "{'a': 1}" in raised.value.message

@@ -50,7 +50,14 @@ def _number(value: Any, default: Any) -> Any:
 
 
 def _integer(value: Any, default: int) -> int:
-    return default if value is None else int(value)
+    if value is None:
+        return default
+    # A dynamic constant reaches a long parameter unchanged, so it may be any JSON value.
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+        raise KqlRuntimeError(
+            "KL503", f"a series function's count or period argument must be a number, not {value!r}"
+        )
+    return int(value)
 
 
 def _text(value: Any, default: str) -> str:
