@@ -194,3 +194,7 @@ def test_format_ipv4_mask_real_prefix() -> None:
     assert call("format_ipv4_mask", "1.2.3.4", 24.7, types=[STRING, REAL]) == "1.2.3.0/24"
     assert call("format_ipv4_mask", "1.2.3.4", float("-inf"), types=[STRING, REAL]) == ""
     assert call("format_ipv4", "1.2.3.4", float("nan"), types=[STRING, REAL]) == ""
+
+
+def test_parse_ipv4_empty_dynamic_array_null() -> None:
+    assert call("parse_ipv4", [], types=[DYNAMIC]) is None

@@ -196,6 +196,9 @@ def _is_constant(arguments: list[Value]) -> bool:
 def _finish(ctx: CallContext, arguments: list[Value], values: Any, nulls: Any, kql_type: KqlType) -> Value:
     values, nulls = np.broadcast_arrays(np.asarray(values), np.asarray(nulls))
     if _is_constant(arguments):
+        if not values.size:
+            # A constant empty dynamic array parses to no address at all: null.
+            return None
         return from_numpy(values.reshape(-1)[0], nulls.reshape(-1)[0], kql_type)
     values = np.broadcast_to(values, ctx.length) if values.size == 1 else values
     nulls = np.broadcast_to(nulls, ctx.length) if nulls.size == 1 else nulls
