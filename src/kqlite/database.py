@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from kqlite.errors import KqlError, KqlInternalError, Span
+from kqlite.errors import KqlError, KqlInternalError, KqlRuntimeError, Span
 from kqlite.result import Result
 from kqlite.script import Block, split_blocks
 from kqlite.table import Columns, Table
@@ -152,6 +152,10 @@ class Database:
                 error.span = _first_line_span(error.source or block.text)
                 error.diagnostics = tuple(replace(d, span=d.span or error.span) for d in error.diagnostics)
             raise error.with_source(text, origin, offset=block.offset) from None
+        except RecursionError as error:
+            # A query nested past Python's recursion limit (1,000 chained lets, say).
+            deep = KqlRuntimeError("KS245", "the query is nested too deeply for kqlite to run", _first_line_span(block.text))
+            raise deep.with_source(text, origin, offset=block.offset) from error
         except (MemoryError, KeyboardInterrupt):
             raise
         except Exception as error:  # noqa: BLE001 - anything else is a kqlite bug

@@ -12,7 +12,7 @@ from kqlite.functions.registry import AGGREGATES, SCALARS, AggregateFunction, Pa
 from kqlite.semantics import bound as b
 from kqlite.semantics.scope import Scope, UserFunction
 from kqlite.syntax import nodes
-from kqlite.types import BOOL, DYNAMIC, INT, LONG, NUMERIC_TYPES, REAL, STRING, TIMESPAN, KqlType
+from kqlite.types import BOOL, DECIMAL, DYNAMIC, INT, LONG, NUMERIC_TYPES, REAL, STRING, TIMESPAN, KqlType
 
 if TYPE_CHECKING:
     from kqlite.semantics.binder import Binder
@@ -130,9 +130,11 @@ class ExpressionBinder:
         if result_type is None:
             return self.error("KS107", f"unary '{expr.op}' cannot be applied to {operand.kql_type}", expr.span)
 
-        # A negative literal stays a literal so that it counts as a constant argument.
+        # A negative literal stays a literal so that it counts as a constant argument; the
+        # operator's own rule folds it (int32 wraps around, a dynamic value gives null).
         if expr.op == "-" and isinstance(operand, b.BoundLiteral) and operand.value is not None:
-            return b.BoundLiteral(value=-operand.value, kql_type=operand.kql_type, span=expr.span)
+            value = scalar_operators.evaluate_unary("-", operand.value, operand.kql_type, 1)
+            return b.BoundLiteral(value=value, kql_type=result_type, span=expr.span)
         if expr.op == "+":
             return operand
         return b.BoundUnary(kql_type=result_type, span=expr.span, op=expr.op, operand=operand)
@@ -186,7 +188,10 @@ class ExpressionBinder:
                     f"the aggregate function '{call.name}' is only allowed in summarize, make-series or similar",
                     call.span,
                 )
+            reported = len(self.binder.diagnostics)
             args = self.bind_arguments(function.params, call, scope, None, function.name)
+            if len(self.binder.diagnostics) > reported:
+                return b.BoundLiteral(value=None, kql_type=DYNAMIC, span=call.span)
             return aggregates(call, function, args)
 
         if call.name in SCALARS:
@@ -283,11 +288,20 @@ class ExpressionBinder:
                 f"the argument '{param.name}' of '{function_name}' must be a constant",
                 argument.span,
             )
+        if param.types == (BOOL,) and bound_arg.kql_type is DYNAMIC and not isinstance(bound_arg, b.BoundLiteral):
+            # Kusto converts a dynamic argument for most typed parameters, but a predicate
+            # must be a real bool: `countif(d.flag)` needs `tobool(d.flag)`.
+            self.error("KS107", "a value of type bool expected", argument.span)
+            return
         if param.types is None or bound_arg.kql_type is DYNAMIC:
             return
         accepted = set(param.types)
         if accepted & set(NUMERIC_TYPES):
-            accepted |= set(NUMERIC_TYPES)
+            # Kusto widens int and long to any numeric parameter and real to real or
+            # decimal, but never narrows: a decimal does not fit a long or real parameter.
+            accepted |= {INT, LONG, REAL}
+            if DECIMAL in param.types:
+                accepted.add(DECIMAL)
         if bound_arg.kql_type not in accepted:
             # A null literal of any type fits any parameter.
             if isinstance(bound_arg, b.BoundLiteral) and bound_arg.value is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import math
 from typing import TYPE_CHECKING
 
 from kqlite.functions.registry import PLUGINS
@@ -140,14 +141,14 @@ class OperatorBinder:
 
     def _where(self, operator: nodes.Where, input: b.BoundTabular, scope: Scope) -> b.BoundTabular:
         predicate = self.expressions.bind(operator.predicate, scope.with_columns(input.columns))
-        if predicate.kql_type not in (BOOL, DYNAMIC):
+        if predicate.kql_type is not BOOL and not (isinstance(predicate, b.BoundLiteral) and predicate.value is None):
             self.binder.error("KS141", "the expression must have the type bool", operator.predicate.span)
         return b.Filter(columns=input.columns, span=operator.span, input=input, predicate=predicate)
 
     def _take(self, operator: nodes.Take, input: b.BoundTabular, scope: Scope) -> b.BoundTabular:
         count = self.expressions.bind(operator.count, scope.with_columns(()))
-        if count.kql_type not in (INT, LONG, REAL, DYNAMIC):
-            self.binder.error("KS141", "the row count must be a number", operator.count.span)
+        if count.kql_type not in (INT, LONG, DYNAMIC):
+            self.binder.error("KS134", "the row count of take must be an integer", operator.count.span)
         return b.Limit(columns=input.columns, span=operator.span, input=input, count=count)
 
     def assignments(
@@ -265,11 +266,15 @@ class OperatorBinder:
 
     def _project_rename(self, operator: nodes.ProjectRename, input: b.BoundTabular, scope: Scope) -> b.BoundTabular:
         renames = dict((old, new) for new, old in operator.renames)
-        for old in renames:
+        for old, new in renames.items():
             self._matching(old, input, operator.span)
+            # Renaming onto a name that stays in the table (`b = b` included) is KS171.
+            if new in input.column_names and (new == old or new not in renames):
+                self.binder.error("KS171", f"a column with the name '{new}' is already declared", operator.span)
+                raise BindingFailed
         columns = tuple((renames.get(name, name), kql_type) for name, kql_type in input.columns)
         if len({name for name, _ in columns}) != len(columns):
-            clash = next(new for old, new in renames.items() if new in input.column_names and new not in renames)
+            clash = next((new for old, new in renames.items() if new in input.column_names), "")
             self.binder.error("KS171", f"a column with the name '{clash}' is already declared", operator.span)
         return b.Select(columns=columns, span=operator.span, input=input, sources=tuple(input.column_names))
 
@@ -519,6 +524,12 @@ def _literal_for_column(literal: b.BoundLiteral, kql_type: KqlType, binder: Bind
     if value is None or literal.kql_type is kql_type or kql_type is DYNAMIC:
         return value
     if kql_type in (INT, LONG, REAL) and literal.kql_type in (INT, LONG, REAL):
-        return float(value) if kql_type is REAL else int(value)
+        if kql_type is REAL:
+            return float(value)
+        # A real literal in an integer column converts as tolong() does: truncated, and
+        # null when it is infinite or not a number.
+        if isinstance(value, float) and not math.isfinite(value):
+            return None
+        return int(value)
     binder.error("KS141", f"value of type {literal.kql_type} does not fit column '{name}' of type {kql_type}", span)  # type: ignore[arg-type]
     return None

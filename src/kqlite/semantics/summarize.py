@@ -227,7 +227,7 @@ class SummarizeBinder:
         start = self.expressions.bind(operator.start, constant_scope) if operator.start else None
         end = self.expressions.bind(operator.end, constant_scope) if operator.end else None
         step = self.expressions.bind(operator.step, constant_scope)
-        self._check_axis(axis, step, operator)
+        self._check_axis(axis, step, operator, start, end)
 
         names = unique_names([key.names[0] for key in keys] + [agg.name for agg in aggregates] + [axis_name])
         final_keys = tuple(b.Assignment(names=(name,), expr=key.expr) for name, key in zip(names, keys, strict=False))
@@ -289,10 +289,24 @@ class SummarizeBinder:
             return value.value
         return value.value
 
-    def _check_axis(self, axis: b.BoundExpr, step: b.BoundExpr, operator: nodes.MakeSeries) -> None:
+    def _check_axis(
+        self,
+        axis: b.BoundExpr,
+        step: b.BoundExpr,
+        operator: nodes.MakeSeries,
+        start: b.BoundExpr | None = None,
+        end: b.BoundExpr | None = None,
+    ) -> None:
         from kqlite.types import DATETIME, TIMESPAN
 
         if axis.kql_type in (DATETIME, TIMESPAN) and step.kql_type not in (TIMESPAN, DYNAMIC):
             self.binder.error("KS141", "the step of a datetime or timespan axis must be a timespan", operator.step.span)
         elif axis.kql_type not in (DATETIME, TIMESPAN, INT, LONG, REAL, DYNAMIC):
             self.binder.error("KS141", f"make-series cannot use an axis of type {axis.kql_type}", operator.axis.span)
+
+        # `from` and `to` must be values of the axis's own kind.
+        for bound, syntax in ((start, operator.start), (end, operator.end)):
+            if bound is None or syntax is None or bound.kql_type in (axis.kql_type, DYNAMIC):
+                continue
+            if not (bound.kql_type.is_numeric and axis.kql_type.is_numeric):
+                self.binder.error("KS141", f"the expression must have the type {axis.kql_type}", syntax.span)
