@@ -81,7 +81,7 @@ def outlier_percentiles(
     """Return the low and high percentiles of a kind, raising on invalid arguments."""
     if kind not in DEFAULT_PERCENTILES:
         raise KqlRuntimeError(
-            "KL300", f"series_outliers(): kind must be 'ctukey' or 'tukey', got '{kind}'"
+            "KL504", f"series_outliers(): kind must be 'ctukey' or 'tukey', got '{kind}'"
         )
     low, high = DEFAULT_PERCENTILES[kind]
     if kind == "tukey":
