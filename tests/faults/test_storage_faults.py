@@ -104,11 +104,6 @@ def test_missing_table_file(folder: Path, suffix: str) -> None:
     assert any(path.name in error.message for path in removed) or "'T'" in error.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="'T | count' takes the row count from the table's manifest without opening its data files, "
-    "so it answers 2 although the data file is gone (executor/tabular.py, _stored_row_count)",
-)
 def test_count_with_missing_data_file(folder: Path) -> None:
     for path in table_files(folder, "T"):
         if path.suffix == ".arrow":
