@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from kqlite.functions.registry import PLUGINS
 from kqlite.semantics import bound as b
 from kqlite.semantics.expressions import BindingFailed
+from kqlite.operators.join import JOIN_KINDS
 from kqlite.operators.naming import unique_names
 from kqlite.semantics.naming import ColumnNamer, DeclaredNames, expression_name, is_explicit
 from kqlite.semantics.scope import Scope
@@ -18,21 +19,6 @@ from kqlite.types import BOOL, DATETIME, DYNAMIC, INT, LONG, REAL, STRING, TIMES
 
 if TYPE_CHECKING:
     from kqlite.semantics.binder import Binder
-
-JOIN_KINDS = {
-    "innerunique": "innerunique",
-    "inner": "inner",
-    "leftouter": "leftouter",
-    "rightouter": "rightouter",
-    "fullouter": "fullouter",
-    "leftsemi": "leftsemi",
-    "leftanti": "leftanti",
-    "anti": "leftanti",
-    "leftantisemi": "leftanti",
-    "rightsemi": "rightsemi",
-    "rightanti": "rightanti",
-    "rightantisemi": "rightanti",
-}
 
 GETSCHEMA_COLUMNS = (("ColumnName", STRING), ("ColumnOrdinal", LONG), ("DataType", STRING), ("ColumnType", STRING))
 
