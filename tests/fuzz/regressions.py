@@ -69,6 +69,11 @@ REGRESSIONS: tuple[Regression, ...] = (
         "runs",
     ),
     Regression(
+        "totimespan_of_infinity",
+        "print p1 = totimespan(real(-inf)), p2 = todatetime(real(+inf))",
+        "runs",
+    ),
+    Regression(
         "range_function_timespan_start",
         "print range(1.5s, 3)",
         "runs",

@@ -57,11 +57,14 @@ def constant_column(value: Any, kql_type: KqlType, length: int) -> pd.Series:
         text = "" if value is None else str(value)
         return pd.Series(np.full(length, text, dtype=object), dtype=PANDAS_DTYPES[STRING])
     if kql_type is DATETIME:
-        stamp = np.datetime64("NaT", "ns") if value is None else pd.Timestamp(value).to_datetime64()
-        return pd.Series(np.full(length, stamp, dtype="datetime64[ns]"))
+        stamp = pd.Timestamp(value) if value is not None else pd.NaT
+        value = np.datetime64("NaT", "ns") if stamp is pd.NaT else stamp.to_datetime64()
+        return pd.Series(np.full(length, value, dtype="datetime64[ns]"))
     if kql_type is TIMESPAN:
-        span = np.timedelta64("NaT", "ns") if value is None else pd.Timedelta(value).to_timedelta64()
-        return pd.Series(np.full(length, span, dtype="timedelta64[ns]"))
+        # A conversion that overflows (totimespan(real(-inf))) arrives as NaT: null.
+        span = pd.Timedelta(value) if value is not None else pd.NaT
+        value = np.timedelta64("NaT", "ns") if span is pd.NaT else span.to_timedelta64()
+        return pd.Series(np.full(length, value, dtype="timedelta64[ns]"))
 
     # decimal, guid and dynamic are Python objects; one shared object per row is fine
     # because kqlite never mutates a dynamic value in place.

@@ -454,7 +454,13 @@ def totimespan(ctx: CallContext, value: Value) -> Value:
         return convert_dynamic(value, TIMESPAN, ctx.length)
     if kql_type in (INT, LONG, REAL):
         ticks, nulls = to_numpy(value, kql_type)
-        return from_numpy(np.round(np.where(nulls, 0, ticks) * NS_PER_TICK).astype(np.int64), nulls, TIMESPAN)
+        nanoseconds = np.where(nulls, 0, ticks) * NS_PER_TICK
+        # A tick count outside the nanosecond range (or infinite, or NaN) gives null.
+        out_of_range = ~np.isfinite(nanoseconds) | (np.abs(nanoseconds) >= 2.0**63)
+        nulls = nulls | out_of_range
+        with np.errstate(invalid="ignore"):
+            whole = np.round(np.where(out_of_range, 0, nanoseconds)).astype(np.int64)
+        return from_numpy(whole, nulls, TIMESPAN)
     return None
 
 
