@@ -89,7 +89,11 @@ def _all_valid(ngroups: int) -> np.ndarray:
 
 
 def _count(codes: np.ndarray, ngroups: int) -> pd.Series:
-    sizes = group_sizes(codes[codes >= 0], ngroups)
+    if ngroups == 1:
+        # summarize without `by`: counting the kept rows needs no bincount.
+        sizes = np.array([np.count_nonzero(codes >= 0)], dtype=np.int64)
+    else:
+        sizes = group_sizes(codes[codes >= 0], ngroups)
     return typed_result(sizes, _all_valid(ngroups), LONG)
 
 
