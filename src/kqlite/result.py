@@ -11,6 +11,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kqlite.functions.values import format_datetime_iso as format_datetime
+from kqlite.functions.values import format_timespan_text as format_timespan
 from kqlite.table import Columns
 from kqlite.types import BOOL, DATETIME, DECIMAL, DYNAMIC, GUID, INT, LONG, REAL, STRING, TIMESPAN, KqlType
 
@@ -101,24 +103,3 @@ def json_value(value: Any) -> Any:
     if isinstance(value, float) and np.isnan(value):
         return None
     return value
-
-
-def format_datetime(value: pd.Timestamp) -> str:
-    """Kusto's text form of a datetime: ``2023-06-01T00:00:00.0000000Z``."""
-    if value.tzinfo is not None:
-        value = value.tz_convert("UTC").tz_localize(None)
-    ticks = (value.microsecond * 10) + value.nanosecond // 100
-    return f"{value.strftime('%Y-%m-%dT%H:%M:%S')}.{ticks:07d}Z"
-
-
-def format_timespan(value: pd.Timedelta) -> str:
-    """Kusto's text form of a timespan: ``[-][d.]hh:mm:ss[.fffffff]``."""
-    ticks = value.value // 100
-    sign = "-" if ticks < 0 else ""
-    ticks = abs(ticks)
-    days, remainder = divmod(ticks, 864_000_000_000)
-    hours, remainder = divmod(remainder, 36_000_000_000)
-    minutes, remainder = divmod(remainder, 600_000_000)
-    seconds, fraction = divmod(remainder, 10_000_000)
-    text = f"{sign}{f'{days}.' if days else ''}{hours:02d}:{minutes:02d}:{seconds:02d}"
-    return f"{text}.{fraction:07d}" if fraction else text

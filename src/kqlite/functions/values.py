@@ -323,6 +323,8 @@ def _jsonable(value: Any) -> Any:
 
 def format_datetime_iso(value: pd.Timestamp) -> str:
     """Format a datetime as Kusto prints it: ``2017-01-01T00:00:00.0000000Z`` (100 ns digits)."""
+    if value.tzinfo is not None:
+        value = value.tz_convert("UTC").tz_localize(None)
     ticks = (value.value // NS_PER_TICK) % 10_000_000
     return f"{value.strftime('%Y-%m-%dT%H:%M:%S')}.{ticks:07d}Z"
 

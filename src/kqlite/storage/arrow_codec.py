@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from kqlite.functions.values import format_timespan_text as format_timespan
 from kqlite.table import Columns
 from kqlite.types import PANDAS_DTYPES, KqlType
 
@@ -117,20 +118,6 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, (uuid.UUID, decimal.Decimal)):
         return str(value)
     raise TypeError(f"a value of type {type(value).__name__} cannot be stored in a dynamic column")
-
-
-def format_timespan(value: pd.Timedelta) -> str:
-    """Format a timespan as Kusto prints it: ``[-][d.]hh:mm:ss[.fffffff]``."""
-    ticks = value.value // 100
-    sign = "-" if ticks < 0 else ""
-    ticks = abs(ticks)
-    seconds, fraction = divmod(ticks, 10_000_000)
-    minutes, second = divmod(seconds, 60)
-    hours, minute = divmod(minutes, 60)
-    days, hour = divmod(hours, 24)
-    text = f"{sign}{days}." if days else sign
-    text += f"{hour:02d}:{minute:02d}:{second:02d}"
-    return text + (f".{fraction:07d}" if fraction else "")
 
 
 def arrow_to_frame(table: pa.Table, columns: Columns) -> pd.DataFrame:
