@@ -3,7 +3,7 @@
 ``execute`` splits a script into blocks at blank lines and runs each control command
 through the storage layer. Each query text goes through four stages: parse (lark) to a
 syntax tree, bind (names, types, schemas, all semantic errors), optimize, and run
-(pandas); each result is wrapped as a `Result`. Stage timings are logged at DEBUG on the ``kqlite`` logger.
+(pandas). Each result is wrapped as a `Result`. Stage timings are logged at DEBUG on the ``kqlite`` logger.
 """
 
 from __future__ import annotations

@@ -85,7 +85,7 @@ class KqlError(Exception):
         """
         if self.source is not None:
             # Already placed in a piece of `source` (a command inside a script): re-base
-            # the spans on the whole text when the piece is found where `offset` says.
+            # the spans on the whole text when the piece is found at `offset`.
             piece_found = source[offset : offset + len(self.source)] == self.source
             if source != self.source and piece_found:
                 self.source = None

@@ -1,8 +1,8 @@
 """Plan rewrites before a query runs: filters pushed into joins, unread columns pruned.
 
-A query over a wide table usually reads a few of its columns; a join or lookup
-gathers every column of its inputs, so on 45 million rows each column not gathered
-saves a second. The pass walks the bound tree from the result down, passing the set
+A query over a wide table usually reads a few of its columns. A join or lookup
+gathers every column of its inputs, so on tens of millions of rows each column it
+does not gather saves a copy of that size. The pass walks the bound tree from the result down, passing the set
 of columns each operator's output must keep, and rebuilds every node with the
 narrower schema. Operators whose output does not follow column by column from their
 input (union, plugins, shared `let` tables) keep their input whole.
@@ -16,9 +16,9 @@ from typing import Any
 from kqlite.semantics import bound as b
 
 # Join kinds whose result does not change when a filter on left-side columns runs
-# before the join instead of after it; likewise for the right side. For innerunique
-# this is Kusto's own behaviour, and it changes which left row survives deduplication:
-# the documented example filters first.
+# before the join instead of after it, and likewise for the right side. innerunique is
+# the exception that is Kusto's own behaviour: filtering first changes which left row
+# survives deduplication, and Kusto's documented example does filter first.
 _LEFT_PUSHABLE = {"inner", "innerunique", "leftouter", "leftsemi", "leftanti"}
 _RIGHT_PUSHABLE = {"inner", "innerunique", "rightouter", "rightsemi", "rightanti"}
 
@@ -161,17 +161,17 @@ def _compute(node: b.Compute, required: set[str] | None) -> b.BoundTabular:
         columns = tuple(column for column in node.columns if column[0] in names)
         return replace(node, input=prune(node.input, need), assignments=tuple(kept), columns=columns)
 
-    # extend: walk the assignments backwards; one is kept when a later reader or the
-    # output needs one of its names, and then its own inputs are needed too.
-    wanted = set(required)
+    # extend: walk the assignments backwards. An assignment is kept when a later one or
+    # the output needs one of its names, and then its own inputs are needed too.
+    needed = set(required)
     kept_reversed: list[b.Assignment] = []
     for assignment in reversed(node.assignments):
-        if set(assignment.names) & wanted:
+        if set(assignment.names) & needed:
             kept_reversed.append(assignment)
-            wanted -= set(assignment.names)
-            wanted |= _columns_of(assignment.expr)
+            needed -= set(assignment.names)
+            needed |= _columns_of(assignment.expr)
     kept = list(reversed(kept_reversed))
-    new_input = prune(node.input, wanted)
+    new_input = prune(node.input, needed)
     available = set(new_input.column_names) | {name for a in kept for name in a.names}
     columns = tuple(column for column in node.columns if column[0] in available)
     return replace(node, input=new_input, assignments=tuple(kept), columns=columns)

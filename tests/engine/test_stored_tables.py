@@ -1,4 +1,4 @@
-"""Queries over tables kept in a database folder: shortcuts must give the full answer."""
+"""Queries over tables kept in a database folder: shortcuts must return the full result."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 Every frame passed between operators has a RangeIndex starting at 0 and exactly the
 columns of the operator's bound schema, each in the representation `kqlite.types`
 gives for its KQL type. Row-local operators (where, extend, project, mv-expand) work
-column-wise on the whole frame, so they could run chunk by chunk; grouping operators
+column-wise on the whole frame, so they could run chunk by chunk. Grouping operators
 compute group numbers first and then aggregate per group.
 """
 

@@ -130,8 +130,8 @@ class ExpressionBinder:
         if result_type is None:
             return self.error("KS107", f"unary '{expr.op}' cannot be applied to {operand.kql_type}", expr.span)
 
-        # A negative literal stays a literal so that it counts as a constant argument; the
-        # operator's own rule folds it (int32 wraps around, a dynamic value gives null).
+        # A negative literal stays a literal, so that it counts as a constant argument. The
+        # operator's own rule folds it: int32 wraps around and a dynamic value gives null.
         if expr.op == "-" and isinstance(operand, b.BoundLiteral) and operand.value is not None:
             value = scalar_operators.evaluate_unary("-", operand.value, operand.kql_type, 1)
             return b.BoundLiteral(value=value, kql_type=result_type, span=expr.span)

@@ -94,8 +94,8 @@ class SummarizeBinder:
 
         bound_expr = self.expressions.bind(item.expr, row_scope, sink)
 
-        # A whole item that is one aggregate call may yield several columns and takes
-        # its default name from the aggregate; anything else is one computed column.
+        # A whole item that is one aggregate call may yield several columns, and it takes
+        # its default name from the aggregate. Anything else is one computed column.
         if isinstance(item.expr, nodes.Call) and len(direct) == 1 and direct[0][0] is item.expr:
             call, function, args = direct[0]
             produced = self._last_outputs
@@ -152,8 +152,8 @@ class SummarizeBinder:
         key_names: list[str],
         first_name: str | None,
     ) -> list[tuple[str, b.BoundExpr]]:
-        # arg_max(e, c1, c2) / arg_max(e, *): the row with the extreme e in each group;
-        # the output columns are e, then the listed columns (or every other input column).
+        # arg_max(e, c1, c2) and arg_max(e, *) pick the row with the extreme e in each group.
+        # The output columns are e, then the listed columns (or every other input column).
         prefix = "max" if function.name.startswith("arg_max") else "min"
         selected: list[tuple[str, b.BoundExpr]] = [(first_name or f"{prefix}_", args[0])]
 
