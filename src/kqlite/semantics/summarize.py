@@ -92,6 +92,7 @@ class SummarizeBinder:
             direct.append((call, function, args))
             return self._register(call, function, args, calls, input, key_names)[0][1]
 
+        reported = len(self.binder.diagnostics)
         bound_expr = self.expressions.bind(item.expr, row_scope, sink)
 
         # A whole item that is one aggregate call may yield several columns, and it takes
@@ -101,7 +102,8 @@ class SummarizeBinder:
             produced = self._last_outputs
             return self._name_outputs(item, call, function, produced)
 
-        if not direct:
+        # An item whose aggregate was already reported as invalid needs no second error.
+        if not direct and len(self.binder.diagnostics) == reported:
             self.binder.error("KS208", "a summarize aggregate must contain an aggregate function", item.expr.span)
         name = item.names[0] if item.names else namer.next()
         return [(name, bound_expr)]
