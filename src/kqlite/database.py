@@ -192,7 +192,11 @@ class Database:
         # shared `let` table is computed once.
         limits = QueryLimits.from_options(bound.options)
         executor = Executor(
-            self.catalog.get, read_head=self.catalog.head, row_count=self.catalog.row_count, limits=limits
+            self.catalog.get,
+            read_head=self.catalog.head,
+            read_columns=self.catalog.columns,
+            row_count=self.catalog.row_count,
+            limits=limits,
         )
         for query in bound.queries:
             executor.visualization = None

@@ -35,9 +35,11 @@ class Executor:
         read_head: Callable[[str, int], pd.DataFrame] | None = None,
         row_count: Callable[[str], int] | None = None,
         limits: QueryLimits | None = None,
+        read_columns: Callable[[str, list[str]], pd.DataFrame] | None = None,
     ) -> None:
         self.load_table = load_table
         self.read_head = read_head
+        self.read_columns = read_columns
         self.row_count = row_count
         self.limits = limits
         self.now = now if now is not None else pd.Timestamp.now(tz="UTC").tz_localize(None)
@@ -175,7 +177,11 @@ class Executor:
         return pd.DataFrame(data, index=pd.RangeIndex(length), copy=False)
 
     def _select(self, node: b.Select) -> pd.DataFrame:
-        frame = self.run(node.input)
+        if isinstance(node.input, b.TableScan) and self.read_columns is not None:
+            # A stored table's columns are read one by one; the others are never converted.
+            frame = self.read_columns(node.input.table, list(node.sources))
+        else:
+            frame = self.run(node.input)
         data = {position: frame[source] for position, source in enumerate(node.sources)}
         return pd.DataFrame(data, index=pd.RangeIndex(len(frame)), copy=False)
 

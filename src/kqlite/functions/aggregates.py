@@ -51,6 +51,7 @@ from kqlite.functions.aggregates_kernels import (
     where_true,
 )
 from kqlite.functions.registry import CallContext, P, Value, aggregate, same_as_first
+from kqlite.operators.grouping import is_one_group
 from kqlite.types import (
     BOOL,
     DATETIME,
@@ -89,8 +90,10 @@ def _all_valid(ngroups: int) -> np.ndarray:
 
 
 def _count(codes: np.ndarray, ngroups: int) -> pd.Series:
-    if ngroups == 1:
-        # summarize without `by`: counting the kept rows needs no bincount.
+    if is_one_group(codes, ngroups):
+        sizes = np.array([len(codes)], dtype=np.int64)
+    elif ngroups == 1:
+        # Counting the kept rows of the one group needs no bincount.
         sizes = np.array([np.count_nonzero(codes >= 0)], dtype=np.int64)
     else:
         sizes = group_sizes(codes[codes >= 0], ngroups)
@@ -129,11 +132,12 @@ def _check_accuracy(accuracy: Value) -> None:
 
 def _distinct_count(ctx: CallContext, codes: np.ndarray, ngroups: int, expr: Value) -> pd.Series:
     value_codes, nvalues = _value_codes(argument(ctx, codes, 0, expr))
-    if ngroups == 1 and len(codes) and (codes >= 0).all():
-        # summarize without `by`: the distinct non-null codes of the whole column.
-        present = np.zeros(max(nvalues, 1), dtype=bool)
-        present[value_codes[value_codes >= 0]] = True
-        return typed_result(np.array([present.sum()], dtype=np.int64), _all_valid(1), LONG)
+    if is_one_group(codes, ngroups):
+        # summarize without `by`: the distinct non-null codes of the whole column. The
+        # null code -1 marks the extra last slot, which is not counted.
+        present = np.zeros(nvalues + 1, dtype=bool)
+        present[value_codes] = True
+        return typed_result(np.array([present[:nvalues].sum()], dtype=np.int64), _all_valid(1), LONG)
     keep = (codes >= 0) & (value_codes >= 0)
     pairs = codes[keep] * max(nvalues, 1) + value_codes[keep]
 

@@ -19,6 +19,7 @@ import pandas as pd
 
 from kqlite.errors import KqlRuntimeError
 from kqlite.functions.registry import CallContext, Value, broadcast
+from kqlite.operators.grouping import is_one_group
 from kqlite.types import (
     BOOL,
     DATETIME,
@@ -115,6 +116,9 @@ def numeric_view(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 def kept_rows(codes: np.ndarray, valid: np.ndarray | None = None) -> np.ndarray | None:
     """Return the mask of rows that take part (in a group, valid), or None for all rows."""
+    if is_one_group(codes, 1):
+        # summarize without `by`: every row is in the group, so only validity counts.
+        return None if valid is None or valid.all() else valid
     keep = codes >= 0
     if valid is not None:
         keep &= valid
@@ -128,11 +132,17 @@ def select(array: np.ndarray, keep: np.ndarray | None) -> np.ndarray:
 
 def group_sizes(codes: np.ndarray, ngroups: int) -> np.ndarray:
     """Count the rows of each group (codes already restricted to kept rows)."""
+    if ngroups == 1:
+        return np.array([len(codes)], dtype=np.int64)
     return np.bincount(codes, minlength=ngroups)[:ngroups].astype(np.int64)
 
 
 def group_sum(codes: np.ndarray, values: np.ndarray, ngroups: int) -> np.ndarray:
     """Sum `values` per group: float64 for floats, exact int64 for integers."""
+    if ngroups == 1:
+        # One group (codes restricted to kept rows): a plain sum; int64 wraps on
+        # overflow as KQL's long arithmetic does.
+        return np.array([values.sum()], dtype=values.dtype if values.dtype.kind == "f" else np.int64)
     if values.dtype.kind == "f":
         return np.bincount(codes, weights=values, minlength=ngroups)[:ngroups]
 

@@ -30,10 +30,11 @@ def group_codes(keys: list[pd.Series], length: int | None = None) -> tuple[np.nd
     (a `category` key keeps only the categories that occur). With no keys every
     row is in group 0 and `length` gives the number of rows. There is then
     exactly one group, even for empty input, because `summarize` without `by`
-    always returns one row.
+    always returns one row; the codes are then a read-only array with stride 0
+    (see `is_one_group`), which costs no memory however long the input is.
     """
     if not keys:
-        return np.zeros(length or 0, dtype=np.int64), 1, []
+        return np.broadcast_to(np.int64(0), (length or 0,)), 1, []
 
     length = len(keys[0])
     if length == 0:
@@ -53,6 +54,15 @@ def group_codes(keys: list[pd.Series], length: int | None = None) -> tuple[np.nd
     codes, first_rows = _number_by_first_appearance(combined, cardinality)
     key_values = [_values_at(key, first_rows) for key in keys]
     return codes, len(first_rows), key_values
+
+
+def is_one_group(codes: np.ndarray, ngroups: int) -> bool:
+    """Tell whether every row is in group 0, as in `summarize` without `by`.
+
+    Aggregates use this to reduce a whole column at once. A stride-0 array holds one
+    value in every position, so the test reads a single element.
+    """
+    return ngroups == 1 and codes.ndim == 1 and codes.strides[0] == 0 and (len(codes) == 0 or codes[0] == 0)
 
 
 def _key_codes(key: pd.Series) -> tuple[np.ndarray, int]:

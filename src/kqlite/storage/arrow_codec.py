@@ -10,7 +10,7 @@ int        ``int32``
 long       ``int64``
 real       ``float64``                          NaN is kept as NaN, not turned into null
 decimal    ``string``                           the decimal's text, so no digits are lost
-string     ``string`` or ``dictionary<int32>``  a pandas ``category`` stays dictionary-encoded
+string     ``string`` or ``dictionary<intN>``   a pandas ``category`` stays dictionary-encoded
 datetime   ``timestamp[ns]``                    UTC, stored without a zone
 timespan   ``duration[ns]``
 guid       ``string``                           the canonical hyphenated form
@@ -63,14 +63,53 @@ def arrow_type(kql_type: KqlType) -> pa.DataType:
 
 
 def arrow_schema(columns: Columns, frame: pd.DataFrame | None = None) -> pa.Schema:
-    """Build the Arrow schema of a table; string columns held as category become dictionaries."""
+    """Build the Arrow schema of a table; string columns held as category become dictionaries.
+
+    A dictionary's indices have the width of the category's codes, so that reading
+    the column back maps its codes without converting them.
+    """
     fields = []
     for name, kql_type in columns:
         data_type = arrow_type(kql_type)
         if kql_type is KqlType.STRING and frame is not None and isinstance(frame[name].dtype, pd.CategoricalDtype):
-            data_type = DICTIONARY_STRING
+            code_type = pa.from_numpy_dtype(frame[name].cat.codes.dtype)
+            data_type = pa.dictionary(code_type, pa.string())
         fields.append(pa.field(name, data_type))
     return pa.schema(fields)
+
+
+def code_type_for(category_count: int) -> pa.DataType:
+    """Return the integer type pandas gives the codes of this many categories."""
+    for numpy_type, arrow_int in ((np.int8, pa.int8()), (np.int16, pa.int16()), (np.int32, pa.int32())):
+        if category_count < np.iinfo(numpy_type).max:
+            return arrow_int
+    return pa.int64()
+
+
+def narrow_dictionaries(table: pa.Table) -> pa.Table:
+    """Give each one-chunk dictionary column the index width pandas uses for its codes.
+
+    pandas stores a category's codes in the smallest integer type that holds them;
+    indices of that type become codes without a pass over the rows when read.
+    """
+    for position, field in enumerate(table.schema):
+        column = table.column(position)
+        if not pa.types.is_dictionary(field.type) or column.num_chunks != 1:
+            continue
+        chunk = column.chunk(0)
+        wanted = code_type_for(len(chunk.dictionary))
+        if chunk.indices.type != wanted:
+            narrowed = pa.DictionaryArray.from_arrays(chunk.indices.cast(wanted), chunk.dictionary)
+            table = table.set_column(position, pa.field(field.name, narrowed.type), narrowed)
+    return table
+
+
+def widen_dictionaries(table: pa.Table) -> pa.Table:
+    """Give every dictionary column int32 indices, so that extents of one table share a schema."""
+    for position, field in enumerate(table.schema):
+        if pa.types.is_dictionary(field.type) and field.type.index_type != pa.int32():
+            table = table.set_column(position, pa.field(field.name, DICTIONARY_STRING), table.column(position).cast(DICTIONARY_STRING))
+    return table
 
 
 def frame_batches(columns: Columns, frame: pd.DataFrame, schema: pa.Schema) -> Iterator[pa.RecordBatch]:
@@ -85,7 +124,7 @@ def _to_arrow(series: pd.Series, kql_type: KqlType, data_type: pa.DataType) -> p
     if pa.types.is_dictionary(data_type):
         categorical = series.cat
         dictionary = pa.array(np.asarray(categorical.categories, dtype=object), type=pa.string())
-        indices = pa.array(categorical.codes.to_numpy(dtype=np.int32), type=pa.int32())
+        indices = pa.array(categorical.codes.to_numpy(), type=data_type.index_type)
         return pa.DictionaryArray.from_arrays(indices, dictionary)
     if kql_type is KqlType.REAL:
         # from_pandas=False keeps NaN as a value: kqlite's real null is NaN already.
@@ -178,11 +217,16 @@ def _null_mask(array: pa.ChunkedArray) -> np.ndarray:
 
 
 def _string_series(array: pa.ChunkedArray) -> pd.Series:
+    if pa.types.is_dictionary(array.type) and 4 * len(array) < sum(len(chunk.dictionary) for chunk in array.chunks):
+        # A few rows of a large dictionary (the first rows of a table): decoding them
+        # is cheaper than converting the whole dictionary into categories.
+        array = array.cast(pa.string())
     if pa.types.is_dictionary(array.type):
         combined = array.unify_dictionaries().combine_chunks() if array.num_chunks != 1 else array.chunk(0)
         dictionary = combined.dictionary.to_pylist()
         indices = combined.indices.fill_null(-1) if combined.indices.null_count else combined.indices
-        codes = indices.to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
+        # Indices of pandas' code width (see narrow_dictionaries) are used as they are.
+        codes = indices.to_numpy(zero_copy_only=False)
         if combined.null_count:
             # A missing string is "": map null codes onto an "" category.
             if "" not in dictionary:

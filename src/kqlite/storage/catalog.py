@@ -34,7 +34,16 @@ import pandas as pd
 import pyarrow as pa
 
 from kqlite.errors import KqlError, KqlRuntimeError
-from kqlite.storage.arrow_codec import WRITE_BATCH_ROWS, arrow_schema, arrow_to_frame, frame_batches
+from kqlite.storage.arrow_codec import (
+    WRITE_BATCH_ROWS,
+    arrow_schema,
+    arrow_to_frame,
+    arrow_to_series,
+    code_type_for,
+    frame_batches,
+    narrow_dictionaries,
+    widen_dictionaries,
+)
 from kqlite.storage.frames import concat_frames
 from kqlite.table import Columns, Table
 from kqlite.types import KqlType
@@ -70,6 +79,9 @@ class Catalog:
         self.path = Path(path) if path is not None else None
         self.read_only = read_only
         self._tables: dict[str, Table] = {}
+        # Tables of which a query has read only some columns (see `columns`).
+        self._mapped_tables: dict[str, pa.Table] = {}
+        self._converted_columns: dict[str, dict[int, pd.Series]] = {}
         self._pending: dict[str, list[Future[pd.DataFrame | pa.Table]]] = {}
         self._lock_file: IO[bytes] | None = None
 
@@ -132,18 +144,67 @@ class Catalog:
         manifest = self._read_manifest(name)
         columns = _columns_of(manifest)
 
-        pieces = [self._read_extent(file_name) for file_name in manifest["extents"]]
-        if pieces and all(piece.schema == pieces[0].schema for piece in pieces):
-            stored = pa.concat_tables(pieces)
-            if self.path is not None and not self.read_only and stored.num_rows and _chunk_count(stored) > 1:
-                stored = self._merge_extents(name, manifest, stored)
-            frame = arrow_to_frame(stored, columns)
+        mapped = self._mapped(name, manifest)
+        if mapped is not None:
+            frame = pd.DataFrame(
+                {column: self._converted_column(name, mapped, position, kql_type) for position, (column, kql_type) in enumerate(columns)},
+                index=pd.RangeIndex(mapped.num_rows),
+                copy=False,
+            )
         else:
             # Extents may differ in whether a string column is dictionary-encoded.
+            pieces = [self._read_extent(file_name) for file_name in manifest["extents"]]
             frame = concat_frames(columns, [arrow_to_frame(piece, columns) for piece in pieces])
         table = Table(name, columns, frame, manifest["folder"], manifest["docstring"])
+        self._forget(name)
         self._tables[name] = table
         return table
+
+    def columns(self, name: str, names: list[str]) -> pd.DataFrame:
+        """Return some columns of a table, converting only those from its mapped extents.
+
+        A query reads the columns it uses; `get` would convert every column of the table.
+        """
+        self._settle(name)
+        if name in self._tables:
+            return self._tables[name].frame[list(dict.fromkeys(names))]
+        manifest = self._read_manifest(name)
+        mapped = self._mapped(name, manifest)
+        if mapped is None:
+            return self.get(name).frame[list(dict.fromkeys(names))]
+        positions = {column: position for position, (column, _) in enumerate(_columns_of(manifest))}
+        types = dict(_columns_of(manifest))
+        data = {column: self._converted_column(name, mapped, positions[column], types[column]) for column in dict.fromkeys(names)}
+        return pd.DataFrame(data, index=pd.RangeIndex(mapped.num_rows), copy=False)
+
+    def _mapped(self, name: str, manifest: dict[str, Any]) -> pa.Table | None:
+        # The table's extents as one memory-mapped Arrow table (merged on first use),
+        # or None when the extents cannot be concatenated.
+        if name in self._mapped_tables:
+            return self._mapped_tables[name]
+        pieces = [self._read_extent(file_name) for file_name in manifest["extents"]]
+        if pieces and any(piece.schema != pieces[0].schema for piece in pieces):
+            # Extents written before and after a merge differ in their dictionaries' index width.
+            pieces = [widen_dictionaries(piece) for piece in pieces]
+        if not pieces or any(piece.schema != pieces[0].schema for piece in pieces):
+            return None
+        stored = pa.concat_tables(pieces)
+        if self.path is not None and not self.read_only and stored.num_rows and _worth_merging(stored):
+            stored = self._merge_extents(name, manifest, stored)
+        self._mapped_tables[name] = stored
+        return stored
+
+    def _converted_column(self, name: str, mapped: pa.Table, position: int, kql_type: KqlType) -> pd.Series:
+        converted = self._converted_columns.setdefault(name, {})
+        if position not in converted:
+            converted[position] = arrow_to_series(mapped.column(position), kql_type)
+        return converted[position]
+
+    def _forget(self, name: str) -> None:
+        # Drops what was loaded of a table: its rows changed, or `get` now holds them all.
+        self._tables.pop(name, None)
+        self._mapped_tables.pop(name, None)
+        self._converted_columns.pop(name, None)
 
     def head(self, name: str, count: int) -> pd.DataFrame:
         """Return the first `count` rows of a table, reading only the extents they are in."""
@@ -165,9 +226,10 @@ class Catalog:
 
     def _merge_extents(self, name: str, manifest: dict[str, Any], stored: pa.Table) -> pa.Table:
         # Kusto merges small extents in the background; kqlite merges a table's extents the
-        # first time it loads them all, into one file of one record batch. Every later load
-        # then maps the file's buffers as the columns' memory instead of copying them.
-        merged = stored.unify_dictionaries().combine_chunks()
+        # first time it loads them, into one file of one record batch whose dictionary
+        # indices have pandas' code width. Every later load then maps the file's buffers
+        # as the columns' memory instead of copying them.
+        merged = narrow_dictionaries(stored.unify_dictionaries().combine_chunks())
         table = Table(name, _columns_of(manifest), pd.DataFrame(), manifest["folder"], manifest["docstring"])
         try:
             extent = self._write_extent(table, merged, batch_rows=None)
@@ -188,6 +250,7 @@ class Catalog:
             extents = [self._write_extent(table, table.frame)] if len(table.frame) else []
             self._write_manifest(table, len(table.frame), extents)
             self._remove_files(old)
+        self._forget(table.name)
         self._tables[table.name] = table
 
     def append(self, name: str, frame: pd.DataFrame | pa.Table) -> None:
@@ -215,13 +278,13 @@ class Catalog:
             extents.append(self._write_extent(table, frame))
         self._write_manifest(table, manifest["rows"] + added, extents)
         # The loaded copy is stale; the next `get` maps every extent again.
-        self._tables.pop(name, None)
+        self._forget(name)
 
     def drop(self, name: str) -> None:
         """Remove a table; dropping a table that does not exist does nothing."""
         self._check_writable()
         self._settle(name)
-        self._tables.pop(name, None)
+        self._forget(name)
         if self.path is not None:
             old = self._listed_extents(name)
             self._manifest_file(name).unlink(missing_ok=True)
@@ -237,6 +300,8 @@ class Catalog:
         """Finish queued appends, release the folder lock and forget the loaded tables."""
         self._settle()
         self._tables.clear()
+        self._mapped_tables.clear()
+        self._converted_columns.clear()
         if self._lock_file is not None:
             fcntl.flock(self._lock_file, fcntl.LOCK_UN)
             self._lock_file.close()
@@ -386,8 +451,18 @@ def _quoted(name: str) -> str:
     return urllib.parse.quote(name, safe="").replace(".", "%2E")
 
 
-def _chunk_count(table: pa.Table) -> int:
-    return table.column(0).num_chunks if table.num_columns else 0
+def _worth_merging(table: pa.Table) -> bool:
+    # Several record batches, or dictionary indices wider than pandas' codes (as ingestion
+    # writes them), cost a copy on every load; one rewrite saves that copy from then on.
+    if not table.num_columns:
+        return False
+    if table.column(0).num_chunks > 1:
+        return True
+    return any(
+        pa.types.is_dictionary(field.type) and field.type.index_type != code_type_for(len(column.chunk(0).dictionary))
+        for field, column in zip(table.schema, table.columns, strict=True)
+        if column.num_chunks == 1
+    )
 
 
 def _name_of_manifest(file_name: str) -> str:
