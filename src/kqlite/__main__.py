@@ -1,7 +1,5 @@
 """``python -m kqlite``: the same as the ``kqlite`` command."""
 
-import sys
+from kqlite.cli.main import console_main
 
-from kqlite.cli.main import main
-
-sys.exit(main())
+console_main()

@@ -19,7 +19,7 @@ import sys
 import traceback
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 if TYPE_CHECKING:
     from kqlite.database import Database
@@ -125,14 +125,42 @@ def _positive_number(text: str) -> float:
     return value
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the command line `argv` (default: ``sys.argv[1:]``) and return the exit code."""
+def console_main() -> NoReturn:
+    """Run the ``kqlite`` command as ``python -m kqlite`` does, and exit with its code.
+
+    NOTE: the installed ``kqlite`` console script still calls `main`, which returns, so it
+    goes through the interpreter's teardown (about 0.1 s after a query) at exit.
+    """
+    sys.exit(main(exit_fast=True))
+
+
+def main(argv: list[str] | None = None, *, exit_fast: bool = False) -> int:
+    """Run the command line `argv` (default: ``sys.argv[1:]``) and return the exit code.
+
+    With `exit_fast`, a command other than the REPL ends the process itself once it has
+    finished (see `_exit_now`) instead of returning.
+    """
     parser = build_parser()
     arguments = parser.parse_args(argv)
 
     if arguments.subcommand == "run" and arguments.command is not None:
         parser.error("-c cannot be combined with 'run'")
 
+    code = _run_batch(arguments)
+    if code is not None:
+        if exit_fast:
+            _exit_now(code)
+        return code
+
+    from kqlite.cli.repl import run_repl
+
+    database = None if arguments.memory else str(arguments.db or default_database_path())
+    charts = str(arguments.charts) if arguments.charts != Path("kqlite-charts") else None
+    return run_repl(database, debug=arguments.debug, render_dir=charts, no_render=arguments.no_render)
+
+
+def _run_batch(arguments: argparse.Namespace) -> int | None:
+    """Run the subcommand, the -c query or the piped script; return None when the REPL should start."""
     try:
         with _debug_log(getattr(arguments, "debug", False)):
             if arguments.subcommand == "sample":
@@ -150,12 +178,26 @@ def main(argv: list[str] | None = None) -> int:
         arguments.files = ["-"]
         arguments.keep_going = False
         return _run_scripts(arguments)
+    return None
 
-    from kqlite.cli.repl import run_repl
 
-    database = None if arguments.memory else str(arguments.db or default_database_path())
-    charts = str(arguments.charts) if arguments.charts != Path("kqlite-charts") else None
-    return run_repl(database, debug=arguments.debug, render_dir=charts, no_render=arguments.no_render)
+def _exit_now(code: int) -> None:
+    """End the process with `code` without the interpreter's teardown, about 0.1 s after a query.
+
+    Here the teardown would only free memory, because everything that must reach the disk
+    is written and closed before the command returns. `_run_texts` closes the database,
+    which finishes queued `.ingest async` appends and releases the folder lock, and closes
+    the --output file. Each chart file is closed before `render_result` returns, and
+    `_debug_log` removes its handler. The REPL is not ended this way, because an engine
+    still loading at exit relies on the `atexit` handler that closes its database.
+    """
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:
+        # A closed pipe: the normal exit reports it and exits with code 120.
+        return
+    os._exit(code)
 
 
 def _run_scripts(arguments: argparse.Namespace) -> int:
@@ -328,4 +370,4 @@ def _reason(error: BaseException) -> str:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    console_main()
