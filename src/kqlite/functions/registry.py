@@ -3,7 +3,8 @@
 Each built-in is declared once, next to its implementation, with the decorators below.
 The binder reads the declarations to check calls and type results; the executor calls
 the implementations. Modules that declare functions are imported by
-`kqlite.functions.load_all`, so a new family only needs an entry there.
+`kqlite.functions.load_all` when a registry is first read, so a new family only needs an
+entry there.
 
 Calling convention for scalar functions: ``implementation(ctx, *args)``, where `ctx`
 is a `CallContext` and each argument is either a pandas Series of ``ctx.length`` rows
@@ -20,7 +21,7 @@ receives for every input row its group number in ``codes`` (an int64 numpy array
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, ItemsView, Iterator, KeysView, Sequence, ValuesView
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from kqlite.errors import Span
+from kqlite.functions import load_all
 from kqlite.types import INT, LONG, NUMERIC_TYPES, REAL, KqlType
 
 # A function argument or result: a column, or one value standing for every row.
@@ -129,9 +131,51 @@ class Plugin:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-SCALARS: dict[str, ScalarFunction] = {}
-AGGREGATES: dict[str, AggregateFunction] = {}
-PLUGINS: dict[str, Plugin] = {}
+class _Registry(dict[str, Any]):
+    """A map from name to declaration that imports every function family before it is first read.
+
+    The families fill it when they are imported, and storing an entry does not load the
+    others. A query that names no function (``print 1``) never pays for importing them,
+    about 0.05 s. Every read method of `dict` that the engine and the REPL call is
+    overridden, so lookups, listings and "did you mean" hints use the complete registry.
+    """
+
+    def __getitem__(self, name: str) -> Any:
+        load_all()
+        return super().__getitem__(name)
+
+    def __contains__(self, name: object) -> bool:
+        load_all()
+        return super().__contains__(name)
+
+    def __iter__(self) -> Iterator[str]:
+        load_all()
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        load_all()
+        return super().__len__()
+
+    def get(self, name: str, default: Any = None) -> Any:
+        load_all()
+        return super().get(name, default)
+
+    def keys(self) -> KeysView[str]:
+        load_all()
+        return super().keys()
+
+    def values(self) -> ValuesView[Any]:
+        load_all()
+        return super().values()
+
+    def items(self) -> ItemsView[str, Any]:
+        load_all()
+        return super().items()
+
+
+SCALARS: dict[str, ScalarFunction] = _Registry()
+AGGREGATES: dict[str, AggregateFunction] = _Registry()
+PLUGINS: dict[str, Plugin] = _Registry()
 
 
 def _first_line(function: Callable[..., Any]) -> str:

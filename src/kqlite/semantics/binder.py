@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from kqlite.errors import Diagnostic, KqlSemanticError, Span
-from kqlite.functions import load_all
 from kqlite.semantics import bound as b
 from kqlite.semantics.expressions import BindingFailed, ExpressionBinder
 from kqlite.semantics.scope import Scope, UserFunction
@@ -36,7 +35,6 @@ class Binder:
     def __init__(
         self, table_schema: Callable[[str], Columns | None], table_names: Callable[[], list[str]] | None = None
     ) -> None:
-        load_all()
         self.table_schema = table_schema
         self.table_names = table_names
         self.diagnostics: list[Diagnostic] = []
