@@ -6,7 +6,6 @@ import os
 import sys
 import time
 import urllib.parse
-import urllib.request
 from typing import TextIO
 
 _REDRAW_SECONDS = 0.2
@@ -55,8 +54,12 @@ def progress_bar_for(location: str) -> ProgressBar:
 
     Pass this as the `progress` argument of `kqlite.storage.commands.execute_command`.
     """
+    # Imported here because urllib.request (with http.client and ssl) takes ~0.02 s to
+    # import and only an ingestion needs it, while every `kqlite -c` imports this module.
+    from urllib.request import url2pathname
+
     parsed = urllib.parse.urlparse(location)
-    path = urllib.request.url2pathname(parsed.path) if parsed.scheme == "file" else location
+    path = url2pathname(parsed.path) if parsed.scheme == "file" else location
     total = os.path.getsize(path) if parsed.scheme in ("", "file") and os.path.isfile(path) else None
     label = os.path.basename(parsed.path) or location
     return ProgressBar(label, total)
