@@ -1,13 +1,16 @@
 """What the start-up shortcuts must not change: the console entry's fast exit, the function
-registry loaded on first lookup, and the parser pickled into the temporary folder."""
+registry loaded on first lookup, the parser pickled into the temporary folder, and the
+dataclass methods that the node classes share."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -161,3 +164,53 @@ def test_parser_cache_writable_by_others_ignored(cache_file: Path) -> None:
 
     with open(cache_file, "rb") as file, pytest.raises(PermissionError):
         parser_module._read_pickle(file)
+
+
+def _node_classes() -> list[type]:
+    from kqlite.semantics import bound
+    from kqlite.syntax import nodes
+
+    return [
+        cls
+        for module in (nodes, bound)
+        for cls in vars(module).values()
+        if isinstance(cls, type) and dataclasses.is_dataclass(cls) and cls.__module__ == module.__name__
+    ]
+
+
+def test_node_classes_share_methods() -> None:
+    from kqlite.syntax.nodes import DataclassMethods
+
+    classes = _node_classes()
+
+    assert len(classes) > 80
+    for cls in classes:
+        assert issubclass(cls, DataclassMethods), cls.__name__
+        assert "__eq__" not in cls.__dict__, cls.__name__
+        assert "__repr__" not in cls.__dict__, cls.__name__
+
+
+def test_shared_methods_match_generated() -> None:
+    from kqlite.errors import Span
+    from kqlite.syntax import nodes
+    from kqlite.types import REAL
+
+    @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+    class Literal:
+        span: Span
+        value: Any
+        kql_type: Any
+
+    Literal.__qualname__ = "Literal"  # as nodes.Literal's, instead of this test's local name
+    not_a_number = float("nan")
+    shared = nodes.Literal(span=Span(0, 3), value=not_a_number, kql_type=REAL)
+    generated = Literal(span=Span(0, 3), value=not_a_number, kql_type=REAL)
+    same = nodes.Literal(span=Span(0, 3), value=not_a_number, kql_type=REAL)
+    other_value = nodes.Literal(span=Span(0, 3), value=1.5, kql_type=REAL)
+
+    assert repr(shared) == repr(generated)
+    assert shared == same
+    assert hash(shared) == hash(generated)
+    assert shared != other_value
+    assert shared != generated
+    assert nodes.NameRef(span=Span(0, 1), name="a") != nodes.Literal(span=Span(0, 1), value="a", kql_type=REAL)

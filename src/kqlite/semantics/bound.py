@@ -13,6 +13,7 @@ from typing import Any
 
 from kqlite.errors import Span
 from kqlite.functions.registry import AggregateFunction, Plugin, ScalarFunction
+from kqlite.syntax.nodes import DataclassMethods
 from kqlite.table import Columns
 from kqlite.types import KqlType
 
@@ -21,23 +22,23 @@ from kqlite.types import KqlType
 # ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class BoundExpr:
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
+class BoundExpr(DataclassMethods):
     kql_type: KqlType
     span: Span | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class BoundLiteral(BoundExpr):
     value: Any
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class BoundColumn(BoundExpr):
     name: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class BoundCall(BoundExpr):
     """A built-in scalar call; `member` picks one member of a tuple-valued function."""
 
@@ -46,20 +47,20 @@ class BoundCall(BoundExpr):
     member: int | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class BoundBinary(BoundExpr):
     op: str
     left: BoundExpr
     right: BoundExpr
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class BoundUnary(BoundExpr):
     op: str
     operand: BoundExpr
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class BoundIn(BoundExpr):
     """``in``-family operator over listed expressions or over one column of a subquery."""
 
@@ -69,7 +70,7 @@ class BoundIn(BoundExpr):
     subquery: BoundTabular | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class BoundBetween(BoundExpr):
     operand: BoundExpr
     low: BoundExpr
@@ -77,7 +78,7 @@ class BoundBetween(BoundExpr):
     negated: bool = False
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class BoundAccess(BoundExpr):
     """``d.key``, ``d['key']`` or ``a[i]`` on a dynamic value; the result is dynamic."""
 
@@ -85,7 +86,7 @@ class BoundAccess(BoundExpr):
     key: BoundExpr
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class BoundScalarQuery(BoundExpr):
     """``toscalar(T | ...)``: the first column of the first row of a subquery."""
 
@@ -97,8 +98,8 @@ class BoundScalarQuery(BoundExpr):
 # ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class BoundTabular:
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
+class BoundTabular(DataclassMethods):
     columns: Columns
     span: Span | None = None
 
@@ -107,51 +108,51 @@ class BoundTabular:
         return [name for name, _ in self.columns]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class TableScan(BoundTabular):
     """Read a stored table."""
 
     table: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class DatatableSource(BoundTabular):
     rows: tuple[tuple[Any, ...], ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class PrintSource(BoundTabular):
     items: tuple[BoundExpr, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class RangeSource(BoundTabular):
     start: BoundExpr
     stop: BoundExpr
     step: BoundExpr
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class Filter(BoundTabular):
     input: BoundTabular
     predicate: BoundExpr
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class Limit(BoundTabular):
     input: BoundTabular
     count: BoundExpr
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Assignment:
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
+class Assignment(DataclassMethods):
     """Compute `expr` and store it as `names` (several names for a tuple-valued call)."""
 
     names: tuple[str, ...]
     expr: BoundExpr
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class Compute(BoundTabular):
     """extend and project: assignments run left to right, then `columns` are kept.
 
@@ -164,7 +165,7 @@ class Compute(BoundTabular):
     sequential: bool = True
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class Select(BoundTabular):
     """project-away/keep/rename/reorder: `sources[i]` is the input column of output i."""
 
@@ -172,8 +173,8 @@ class Select(BoundTabular):
     sources: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class AggregateCall:
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
+class AggregateCall(DataclassMethods):
     """One aggregate of summarize: its hidden output names, function and arguments."""
 
     names: tuple[str, ...]
@@ -184,7 +185,7 @@ class AggregateCall:
     selected_columns: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class Aggregate(BoundTabular):
     """summarize: group by `keys`, run `aggregates`, then compute `outputs` per group.
 
@@ -199,19 +200,19 @@ class Aggregate(BoundTabular):
     outputs: tuple[Assignment, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class CountRows(BoundTabular):
     input: BoundTabular
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SortKey:
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
+class SortKey(DataclassMethods):
     expr: BoundExpr
     ascending: bool
     nulls_first: bool
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class Order(BoundTabular):
     """sort, and top when `count` is set."""
 
@@ -220,7 +221,7 @@ class Order(BoundTabular):
     count: BoundExpr | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class JoinRows(BoundTabular):
     """join and lookup. Output columns come from `left_columns` then `right_columns`.
 
@@ -237,7 +238,7 @@ class JoinRows(BoundTabular):
     is_lookup: bool = False
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class UnionRows(BoundTabular):
     inputs: tuple[BoundTabular, ...]
     kind: str
@@ -245,21 +246,21 @@ class UnionRows(BoundTabular):
     source_names: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class SchemaOf(BoundTabular):
     """getschema."""
 
     input: BoundTabular
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class RenderHint(BoundTabular):
     input: BoundTabular
     visualization: str
     properties: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class PluginCall(BoundTabular):
     input: BoundTabular
     plugin: Plugin
@@ -267,8 +268,8 @@ class PluginCall(BoundTabular):
     arguments: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SeriesAggregate:
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
+class SeriesAggregate(DataclassMethods):
     name: str
     function: AggregateFunction
     args: tuple[BoundExpr, ...]
@@ -276,7 +277,7 @@ class SeriesAggregate:
     result_type: KqlType
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class MakeSeriesRows(BoundTabular):
     input: BoundTabular
     keys: tuple[Assignment, ...]
@@ -290,14 +291,14 @@ class MakeSeriesRows(BoundTabular):
     nonempty: bool
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ExpandItem:
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
+class ExpandItem(DataclassMethods):
     source: str
     output: str
     to_type: KqlType | None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class Expand(BoundTabular):
     """mv-expand. Computed items are first added as columns by an inner `Compute`."""
 
@@ -308,7 +309,7 @@ class Expand(BoundTabular):
     limit: BoundExpr | None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class Shared(BoundTabular):
     """A tabular `let` used more than once: the executor computes it once per query."""
 
