@@ -194,7 +194,8 @@ def _write_pickle(parser: Lark, path: Path) -> None:
         except BaseException:
             os.unlink(temporary)
             raise
-    except (OSError, pickle.PicklingError) as error:
+    except Exception as error:  # noqa: BLE001 - an OSError, or an object a later lark makes unpicklable.
+        # Every process then builds the parser again, which is slower but correct.
         logger.debug("the parser is not cached: cannot write %s: %r", path, error)
 
 
