@@ -214,3 +214,15 @@ def test_shared_methods_match_generated() -> None:
     assert shared != other_value
     assert shared != generated
     assert nodes.NameRef(span=Span(0, 1), name="a") != nodes.Literal(span=Span(0, 1), value="a", kql_type=REAL)
+
+
+def test_unpicklable_parser_not_cached(cache_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(pickler: object, obj: object) -> None:
+        raise TypeError("cannot pickle this object")
+
+    monkeypatch.setattr(parser_module._Pickler, "dump", fail)
+
+    parser_module._write_pickle(parser_module._parser(), cache_file)
+
+    assert not cache_file.exists()
+    assert list(cache_file.parent.glob("*.partial")) == []
