@@ -220,29 +220,40 @@ class Executor:
         return frame.take(positions).reset_index(drop=True)
 
     def _join(self, node: b.JoinRows) -> pd.DataFrame:
-        from kqlite.operators.join import join_indices, lookup_indices, take_rows
+        from kqlite.operators.join import category_pairs, join_indices, lookup_indices, take_paired_rows, take_rows
 
         left = self.run(node.left)
         right = self.run(node.right)
         left_keys = [left[name] for name in node.left_keys]
         right_keys = [right[name] for name in node.right_keys]
-        if node.is_lookup:
-            left_positions, right_positions = lookup_indices(left_keys, right_keys, node.kind)
+        # A single categorical left key against unique right keys (the usual lookup) is
+        # matched per category, without an array of row positions per side.
+        pairs = category_pairs(left_keys, right_keys, node.kind)
+        if pairs is not None:
+            length = len(pairs)
         else:
-            left_positions, right_positions = join_indices(left_keys, right_keys, node.kind)
+            match = lookup_indices if node.is_lookup else join_indices
+            left_positions, right_positions = match(left_keys, right_keys, node.kind)
+            length = len(left_positions)
         if self.limits is not None:
             operator = "lookup" if node.is_lookup else "join"
-            self.limits.check_rows(operator, len(left_positions), estimate_row_bytes(node.columns), node.span)
+            self.limits.check_rows(operator, length, estimate_row_bytes(node.columns), node.span)
 
         parts: list[pd.DataFrame] = []
         left_part = left[[source for source, _ in node.left_columns]]
-        if node.left_columns and _keeps_every_left_row_once(node, left_positions, len(left)):
-            parts.append(left_part)
-        elif node.left_columns:
-            parts.append(take_rows(left_part, left_positions))
-        if node.right_columns:
-            parts.append(take_rows(right[[source for source, _ in node.right_columns]], right_positions))
-        length = len(left_positions) if node.left_columns else len(right_positions)
+        right_part = right[[source for source, _ in node.right_columns]]
+        if pairs is not None:
+            if node.left_columns:
+                parts.append(left_part if pairs.left_rows is None else take_rows(left_part, pairs.left_rows))
+            if node.right_columns:
+                parts.append(take_paired_rows(right_part, pairs))
+        else:
+            if node.left_columns and _keeps_every_left_row_once(node, left_positions, len(left)):
+                parts.append(left_part)
+            elif node.left_columns:
+                parts.append(take_rows(left_part, left_positions))
+            if node.right_columns:
+                parts.append(take_rows(right_part, right_positions))
         data = {}
         for part in parts:
             for column in range(part.shape[1]):
