@@ -9,7 +9,7 @@ import pandas as pd
 
 from kqlite.executor.columns import to_column
 from kqlite.functions.registry import CallContext
-from kqlite.operators.grouping import group_codes
+from kqlite.operators.grouping import RowGroups, group_codes, number_groups
 from kqlite.operators.join import take_rows
 from kqlite.semantics import bound as b
 
@@ -27,10 +27,13 @@ def _aggregate_context(executor: Executor, call_args: tuple[b.BoundExpr, ...], r
     )
 
 
-def _group(executor: Executor, frame: pd.DataFrame, keys: tuple[b.Assignment, ...]) -> tuple[np.ndarray, int, list[pd.Series]]:
+def _key_columns(executor: Executor, frame: pd.DataFrame, keys: tuple[b.Assignment, ...]) -> list[pd.Series]:
     evaluator = executor.evaluator(frame)
-    key_columns = [to_column(evaluator.evaluate(key.expr), key.expr.kql_type, len(frame)) for key in keys]
-    return group_codes(key_columns, len(frame))
+    return [to_column(evaluator.evaluate(key.expr), key.expr.kql_type, len(frame)) for key in keys]
+
+
+def _group(executor: Executor, frame: pd.DataFrame, keys: tuple[b.Assignment, ...]) -> tuple[np.ndarray, int, list[pd.Series]]:
+    return group_codes(_key_columns(executor, frame, keys), len(frame))
 
 
 def run_aggregate(executor: Executor, node: b.Aggregate) -> pd.DataFrame:
@@ -96,7 +99,10 @@ def run_make_series(executor: Executor, node: b.MakeSeriesRows) -> pd.DataFrame:
     from kqlite.operators.make_series import SeriesAggregate, make_series
 
     frame = executor.run(node.input)
-    codes, ngroups, key_values = _group(executor, frame, node.keys)
+    # make-series reads the groups chunk by chunk, so the rows keep their key codes
+    # and only a small table maps them to groups (see `number_groups`).
+    groups, key_values = number_groups(_key_columns(executor, frame, node.keys), len(frame))
+    ngroups = groups.count
     evaluator = executor.evaluator(frame)
 
     axis = to_column(evaluator.evaluate(node.axis), node.axis.kql_type, len(frame))
@@ -119,7 +125,7 @@ def run_make_series(executor: Executor, node: b.MakeSeriesRows) -> pd.DataFrame:
         # Unlike summarize, make-series of an empty input returns no row, unless
         # kind=nonempty requests one row of default values.
         ngroups = 0
-        codes = codes[:0]
+        groups = RowGroups(groups.source[:0], groups.table, 0)
     if ngroups == 0 and node.nonempty:
         ngroups = 1
         key_values = [to_column(None, key.expr.kql_type, 1) for key in node.keys]
@@ -127,7 +133,7 @@ def run_make_series(executor: Executor, node: b.MakeSeriesRows) -> pd.DataFrame:
         return CallContext(length=length, arg_types=arg_types, result_type=result_type, now=executor.now)
 
     series_columns, axis_values = make_series(
-        axis, node.axis.kql_type, codes, ngroups, start, end, step, node.in_range, specs, context
+        axis, node.axis.kql_type, groups, ngroups, start, end, step, node.in_range, specs, context
     )
 
     data: dict[int, pd.Series] = {}

@@ -32,6 +32,7 @@ import pandas as pd
 from kqlite.errors import KqlRuntimeError
 from kqlite.functions.aggregates_kernels import numeric_view
 from kqlite.functions.registry import AggregateFunction, CallContext, Value
+from kqlite.operators.grouping import RowGroups
 from kqlite.types import BOOL, DATETIME, INT, LONG, REAL, TIMESPAN, KqlType
 
 # Kusto's limit on the length of a make-series array.
@@ -84,7 +85,7 @@ class _Bins:
 def make_series(
     axis: pd.Series,
     axis_type: KqlType,
-    codes: np.ndarray,
+    codes: np.ndarray | RowGroups,
     ngroups: int,
     start: Any,
     end: Any,
@@ -95,7 +96,8 @@ def make_series(
 ) -> tuple[list[pd.Series], np.ndarray]:
     """Compute the arrays of a `make-series` for `ngroups` groups.
 
-    `codes` gives each row's group, ``-1`` for a row in no group. `start` and
+    `codes` gives each row's group, ``-1`` for a row in no group, either as one
+    number per row or as `RowGroups` (which `number_groups` returns). `start` and
     `end` are None when the query omits `from` or `to`. For ``in range`` they are
     its start and inclusive stop. `ctx_factory(length, arg_types, result_type)`
     builds the CallContext of each aggregate call. Returns one object Series of `ngroups`
@@ -106,8 +108,10 @@ def make_series(
     """
     if axis_type not in (DATETIME, TIMESPAN, INT, LONG, REAL):
         raise KqlRuntimeError("KL321", f"the make-series axis must be a datetime, timespan or number, not {axis_type}")
+    groups = codes if isinstance(codes, RowGroups) else RowGroups.of_codes(codes, ngroups)
     values, axis_valid = numeric_view(axis)
-    bins = _plan_bins(values, axis_valid & (codes >= 0), axis_type, start, end, step, in_range)
+    in_groups = axis_valid & (groups.codes() >= 0) if groups.some_rows_ungrouped else axis_valid
+    bins = _plan_bins(values, in_groups, axis_type, start, end, step, in_range)
     if bins.count > MAX_BINS:
         raise KqlRuntimeError(
             "KL320",
@@ -115,22 +119,23 @@ def make_series(
             hint="use a larger step or a narrower from/to range",
         )
 
-    ncells = ngroups * bins.count
-    slots = _cell_slots(values, axis_valid, codes, bins)
-    cell_sizes = np.bincount(slots, minlength=ncells + 1)[1:]
+    specs = [entry if isinstance(entry, SeriesAggregate) else SeriesAggregate(*entry) for entry in aggregates]
+    cells = _CellSlots(values, axis_valid, groups, ngroups, bins)
+    cell_sizes, sums = _chunked_totals(cells, specs)
     empty_cells = cell_sizes == 0
     factory = ctx_factory or default_context
-    sums: dict[int, tuple[np.ndarray, np.ndarray, bool] | None] = {}
-    cells: np.ndarray | None = None
+
+    # The general path takes every row's cell at once, as the group codes of an
+    # aggregate kernel, so this one array is built when an aggregate needs it.
+    row_cells: np.ndarray | None = None
 
     results = []
-    for entry in aggregates:
-        aggregate = entry if isinstance(entry, SeriesAggregate) else SeriesAggregate(*entry)
-        per_cell = _bincount_aggregate(aggregate, slots, cell_sizes, sums)
+    for aggregate in specs:
+        per_cell = _bincount_aggregate(aggregate, cell_sizes, sums)
         if per_cell is None:
-            cells = slots - 1 if cells is None else cells
-            ctx = factory(len(codes), tuple(aggregate.arg_types), aggregate.result_type)
-            per_cell = numeric_view(aggregate.function.implementation(ctx, cells, ncells, *aggregate.args))
+            row_cells = cells.all_cells() if row_cells is None else row_cells
+            ctx = factory(len(values), tuple(aggregate.arg_types), aggregate.result_type)
+            per_cell = numeric_view(aggregate.function.implementation(ctx, row_cells, cells.count, *aggregate.args))
         block = _fill_block(per_cell, empty_cells, aggregate.default, aggregate.result_type)
         results.append(_rows_of(block.reshape(ngroups, bins.count)))
 
@@ -199,51 +204,88 @@ def _plan_bins(
     return _Bins(first, step_number, count, low, high, high_inclusive=False)
 
 
-def _chunks(length: int) -> Iterator[slice]:
-    for begin in range(0, length, _CHUNK):
-        yield slice(begin, min(begin + _CHUNK, length))
+def _chunks(length: int, rows_per_chunk: int = 0) -> Iterator[slice]:
+    size = max(_CHUNK, rows_per_chunk)
+    for begin in range(0, length, size):
+        yield slice(begin, min(begin + size, length))
 
 
-def _cell_slots(values: np.ndarray, axis_valid: np.ndarray, codes: np.ndarray, bins: _Bins) -> np.ndarray:
-    """Number each row's (group, bin) cell from 1; 0 marks a dropped row.
+class _CellSlots:
+    """The (group, bin) cell of every row, computed chunk by chunk.
 
-    Slot ``group * bins + bin + 1`` lets np.bincount skip dropped rows by
-    discarding its first counter, without a filtering pass. The chunks are
-    computed in place in the output, with one reused temporary buffer.
+    Slot ``group * bins + bin + 1`` numbers a cell from 1, and slot 0 marks a
+    dropped row, so np.bincount skips dropped rows when its first counter is
+    discarded, without a filtering pass.
     """
-    slots = np.zeros(len(values), dtype=np.int64)
-    if bins.count == 0:
-        return slots
-    integral = values.dtype.kind == "i" and isinstance(bins.first, int) and isinstance(bins.step, int)
-    every_row_valid = bool(axis_valid.all()) and bool((codes >= 0).all())
-    group_offsets = np.empty(min(len(values), _CHUNK), dtype=np.int64)
 
-    for rows in _chunks(len(values)):
-        chunk, group, out = values[rows], codes[rows], slots[rows]
-        if integral:
+    def __init__(self, values: np.ndarray, axis_valid: np.ndarray, groups: RowGroups, ngroups: int, bins: _Bins):
+        self.values = values
+        self.axis_valid = axis_valid
+        self.groups = groups
+        self.bins = bins
+        self.count = ngroups * bins.count
+        self.integral = values.dtype.kind == "i" and isinstance(bins.first, int) and isinstance(bins.step, int)
+        self.every_row_valid = bool(axis_valid.all()) and not groups.some_rows_ungrouped
+
+        # The first slot of each group, indexed like the group table, so that one
+        # gather gives a row's group and its offset at once.
+        self.group_slots = groups.table * bins.count + 1
+
+        # A chunk at least as long as the cell count keeps the per-chunk bincount
+        # arrays, which have one counter per cell, from outweighing the rows.
+        self.rows_per_chunk = max(_CHUNK, self.count + 1)
+
+    def chunks(self) -> Iterator[tuple[slice, np.ndarray]]:
+        """Yield each chunk's rows and slots. The slots live in a buffer reused by the next chunk."""
+        length = len(self.values)
+        buffer = np.empty(min(length, self.rows_per_chunk), dtype=np.int64)
+        offsets = np.empty_like(buffer)
+        for rows in _chunks(length, self.rows_per_chunk):
+            out = buffer[: rows.stop - rows.start]
+            self._fill(rows, out, offsets[: len(out)])
+            yield rows, out
+
+    def all_cells(self) -> np.ndarray:
+        """Return the 0-based cell of every row, -1 for a dropped row, as one int64 array."""
+        cells = np.empty(len(self.values), dtype=np.int64)
+        offsets = np.empty(min(len(cells), self.rows_per_chunk), dtype=np.int64)
+        for rows in _chunks(len(cells), self.rows_per_chunk):
+            out = cells[rows]
+            self._fill(rows, out, offsets[: len(out)])
+            out -= 1
+        return cells
+
+    def _fill(self, rows: slice, out: np.ndarray, offsets: np.ndarray) -> None:
+        # Write the slots of `rows` into `out`, with `offsets` as scratch space.
+        bins = self.bins
+        if bins.count == 0:
+            out[:] = 0
+            return
+        chunk = self.values[rows]
+        if self.integral:
             np.subtract(chunk, bins.first, out=out)
             np.floor_divide(out, bins.step, out=out)
         else:
             # Null (NaN) axis values give meaningless bins here; they are dropped below.
             with np.errstate(invalid="ignore"):
                 out[:] = np.floor((chunk - bins.first) / bins.step)
-        dropped = _dropped_rows(chunk, out, axis_valid[rows], group, bins, every_row_valid)
 
-        offsets = group_offsets[: len(out)]
-        np.multiply(group, bins.count, out=offsets)
-        offsets += 1
+        group = self.groups.take(rows, out=offsets) if self.groups.some_rows_ungrouped else None
+        dropped = _dropped_rows(chunk, out, self.axis_valid[rows], group, bins, self.every_row_valid)
+        np.take(self.group_slots, self.groups.source[rows], out=offsets, mode="wrap")
         out += offsets
         if dropped is not None:
             np.putmask(out, dropped, 0)
-    return slots
 
 
 def _dropped_rows(
-    chunk: np.ndarray, index: np.ndarray, valid: np.ndarray, group: np.ndarray, bins: _Bins, every_row_valid: bool
+    chunk: np.ndarray, index: np.ndarray, valid: np.ndarray, group: np.ndarray | None, bins: _Bins, every_row_valid: bool
 ) -> np.ndarray | None:
     # Only the bounds the query gives need a check: a bound computed from the data
     # contains every row by construction.
-    keep = None if every_row_valid else valid & (group >= 0)
+    keep = None
+    if not every_row_valid:
+        keep = valid if group is None else valid & (group >= 0)
     checks = []
     if bins.low is not None:
         checks.append(chunk >= bins.low)
@@ -258,66 +300,89 @@ def _dropped_rows(
 # ------------------------------------------------------------- aggregation
 
 
-def _column_sums(
-    column: pd.Series, slots: np.ndarray, ncells: int
-) -> tuple[np.ndarray, np.ndarray, bool] | None:
-    """Return per-cell sums and null counts of a number column, and whether it is integral.
+def _summed_column(aggregate: SeriesAggregate) -> pd.Series | None:
+    # The column whose per-cell sums give this aggregate (`sum` or `avg` of a
+    # number column), or None when it needs the general path.
+    if aggregate.function.name not in ("sum", "avg") or len(aggregate.args) != 1:
+        return None
+    column = aggregate.args[0]
+    if not isinstance(column, pd.Series) or aggregate.arg_types[0] not in (INT, LONG, REAL):
+        return None
+    return column
 
-    None when an integer sum could exceed float64's exact range.
+
+def _chunked_totals(
+    cells: _CellSlots, aggregates: Sequence[SeriesAggregate]
+) -> tuple[np.ndarray, dict[int, _ColumnTotals | None]]:
+    """Count the rows of each cell and sum the columns that `aggregates` sum, in one pass.
+
+    Each chunk adds its partial counts and sums to the totals, so no array the size
+    of the input is allocated. The sums are keyed by the id of their column, which
+    `sum` and `avg` of one column share. A column's entry is None when an integer
+    sum could exceed float64's exact range.
     """
-    sums = np.zeros(ncells + 1)
-    nulls = np.zeros(ncells + 1, dtype=np.int64)
-    integral = pd.api.types.is_integer_dtype(column.dtype)
-    largest = 0.0
-    array = column.array
-    for rows in _chunks(len(slots)):
-        part = array[rows]
+    columns = {id(column): column for column in map(_summed_column, aggregates) if column is not None}
+    counters = cells.count + 1
+    sizes = np.zeros(counters, dtype=np.int64)
+    totals = {key: _ColumnTotals(column, counters) for key, column in columns.items()}
+
+    for rows, slots in cells.chunks():
+        sizes += np.bincount(slots, minlength=counters)
+        for total in totals.values():
+            total.add(rows, slots)
+
+    length = len(cells.values)
+    return sizes[1:], {key: total if total.is_exact(length) else None for key, total in totals.items()}
+
+
+class _ColumnTotals:
+    """Per-cell sums and null counts of one number column, added chunk by chunk."""
+
+    def __init__(self, column: pd.Series, counters: int):
+        self.array = column.array
+        self.integral = pd.api.types.is_integer_dtype(column.dtype)
+        self.sums = np.zeros(counters)
+        self.nulls = np.zeros(counters, dtype=np.int64)
+        self.largest = 0.0
+
+    def add(self, rows: slice, slots: np.ndarray) -> None:
+        part = self.array[rows]
         # Nulls become 0, so they add nothing to the sums.
         weights = part.to_numpy(dtype=np.float64, na_value=0.0)
+        if self.integral and len(weights):
+            self.largest = max(self.largest, float(weights.max()), -float(weights.min()))
+        self.sums += np.bincount(slots, weights=weights, minlength=len(self.sums))
         missing = np.asarray(part.isna())
-        if integral and len(weights):
-            largest = max(largest, float(np.abs(weights).max()))
-        sums += np.bincount(slots[rows], weights=weights, minlength=ncells + 1)
         if missing.any():
-            nulls += np.bincount(slots[rows][missing], minlength=ncells + 1)
+            self.nulls += np.bincount(slots[missing], minlength=len(self.nulls))
 
-    if integral and largest * len(slots) >= _FLOAT_EXACT:
-        return None
-    return sums[1:], nulls[1:], integral
+    def is_exact(self, length: int) -> bool:
+        """Tell whether float64 held every partial sum of `length` rows exactly (always, for reals)."""
+        return not self.integral or self.largest * length < _FLOAT_EXACT
 
 
 def _bincount_aggregate(
-    aggregate: SeriesAggregate,
-    slots: np.ndarray,
-    cell_sizes: np.ndarray,
-    sums_cache: dict[int, tuple[np.ndarray, np.ndarray, bool] | None],
+    aggregate: SeriesAggregate, cell_sizes: np.ndarray, column_totals: dict[int, _ColumnTotals | None]
 ) -> tuple[np.ndarray, np.ndarray] | None:
-    """Compute `count`, `sum` or `avg` of a number column with np.bincount.
+    """Compute `count`, `sum` or `avg` of a number column from the chunked totals.
 
     Returns per-cell values and validity, or None when the aggregate needs the
-    general path (another aggregate, a constant or a non-numeric argument).
-    `sums_cache` shares the sums of one column between `sum` and `avg`.
+    general path (another aggregate, a constant, a non-numeric argument, or an
+    integer sum beyond float64's exact range).
     """
-    name = aggregate.function.name
     ncells = len(cell_sizes)
-    if name == "count":
+    if aggregate.function.name == "count":
         return cell_sizes.astype(np.int64), np.ones(ncells, dtype=bool)
-    if name not in ("sum", "avg") or len(aggregate.args) != 1 or not isinstance(aggregate.args[0], pd.Series):
-        return None
-    if aggregate.arg_types[0] not in (INT, LONG, REAL):
-        return None
-
-    column = aggregate.args[0]
-    if id(column) not in sums_cache:
-        sums_cache[id(column)] = _column_sums(column, slots, ncells)
-    cached = sums_cache[id(column)]
-    if cached is None:
+    column = _summed_column(aggregate)
+    totals = None if column is None else column_totals[id(column)]
+    if totals is None:
         return None
 
-    sums, nulls, integral = cached
-    if name == "sum":
-        return (np.rint(sums).astype(np.int64) if integral else sums), np.ones(ncells, dtype=bool)
-    counts = cell_sizes - nulls
+    # The first counter of each total collects the dropped rows.
+    sums = totals.sums[1:]
+    if aggregate.function.name == "sum":
+        return (np.rint(sums).astype(np.int64) if totals.integral else sums), np.ones(ncells, dtype=bool)
+    counts = cell_sizes - totals.nulls[1:]
     with np.errstate(invalid="ignore", divide="ignore"):
         return sums / counts, counts > 0
 
