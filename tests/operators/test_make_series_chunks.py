@@ -346,3 +346,16 @@ def assert_same_item(found: Any, expected: Any) -> None:
         assert found == pytest.approx(expected, rel=1e-12, abs=1e-12)
     else:
         assert found == expected
+
+
+@pytest.mark.parametrize(("default", "expected"), [(0, [0, 5, 0]), (None, [None, 5.0, None]), (-1, [-1, 5, -1])])
+def test_sum_fills_empty_cells(small_chunks: None, default: Any, expected: list[Any]) -> None:
+    # A sum that defaults to 0 skips the row count, because an empty cell's sum is 0.
+    values = pd.Series(pd.array([4, 6, 5, 3], dtype="Int64"))
+    stamps = pd.Series(pd.to_datetime(["2024-03-01", "2024-03-02", "2024-03-02", "2024-03-03"]))
+    groups, _ = number_groups([pd.Series(["a", "a", "b", "a"], dtype="str")])
+
+    (sums,), _ = make_series(stamps, DATETIME, groups, groups.count, None, None, DAY, False, [aggregate("sum", values, types=(LONG,), default=default)])
+
+    assert sums[0].tolist() == [4, 6, 3]
+    assert [None if math.isnan(value) else value for value in sums[1].tolist()] == expected

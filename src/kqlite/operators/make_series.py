@@ -121,8 +121,14 @@ def make_series(
 
     specs = [entry if isinstance(entry, SeriesAggregate) else SeriesAggregate(*entry) for entry in aggregates]
     cells = _CellSlots(values, axis_valid, groups, ngroups, bins)
-    cell_sizes, sums = _chunked_totals(cells, specs)
-    empty_cells = cell_sizes == 0
+    # An empty cell's sum is 0. So when every aggregate is a sum that defaults to 0,
+    # no cell needs filling and the rows need no count, unless a sum turns out to
+    # need the general path.
+    count_rows = not all(map(_is_zero_default_sum, specs))
+    cell_sizes, sums = _chunked_totals(cells, specs, count_rows)
+    if cell_sizes is None and any(total is None for total in sums.values()):
+        cell_sizes, _ = _chunked_totals(cells, [], count_rows=True)
+    cells_to_fill = np.zeros(cells.count, dtype=bool) if cell_sizes is None else cell_sizes == 0
     factory = ctx_factory or default_context
 
     # The general path takes every row's cell at once, as the group codes of an
@@ -136,7 +142,7 @@ def make_series(
             row_cells = cells.all_cells() if row_cells is None else row_cells
             ctx = factory(len(values), tuple(aggregate.arg_types), aggregate.result_type)
             per_cell = numeric_view(aggregate.function.implementation(ctx, row_cells, cells.count, *aggregate.args))
-        block = _fill_block(per_cell, empty_cells, aggregate.default, aggregate.result_type)
+        block = _fill_block(per_cell, cells_to_fill, aggregate.default, aggregate.result_type)
         results.append(_rows_of(block.reshape(ngroups, bins.count)))
 
     return results, _axis_values(bins, axis_type)
@@ -311,28 +317,36 @@ def _summed_column(aggregate: SeriesAggregate) -> pd.Series | None:
     return column
 
 
+def _is_zero_default_sum(aggregate: SeriesAggregate) -> bool:
+    default = aggregate.default
+    return aggregate.function.name == "sum" and _summed_column(aggregate) is not None and _is_number(default) and default == 0
+
+
 def _chunked_totals(
-    cells: _CellSlots, aggregates: Sequence[SeriesAggregate]
-) -> tuple[np.ndarray, dict[int, _ColumnTotals | None]]:
+    cells: _CellSlots, aggregates: Sequence[SeriesAggregate], count_rows: bool
+) -> tuple[np.ndarray | None, dict[int, _ColumnTotals | None]]:
     """Count the rows of each cell and sum the columns that `aggregates` sum, in one pass.
 
     Each chunk adds its partial counts and sums to the totals, so no array the size
-    of the input is allocated. The sums are keyed by the id of their column, which
-    `sum` and `avg` of one column share. A column's entry is None when an integer
-    sum could exceed float64's exact range.
+    of the input is allocated. The counts are None unless `count_rows` is set. The
+    sums are keyed by the id of their column, which `sum` and `avg` of one column
+    share. A column's entry is None when an integer sum could exceed float64's
+    exact range.
     """
     columns = {id(column): column for column in map(_summed_column, aggregates) if column is not None}
     counters = cells.count + 1
-    sizes = np.zeros(counters, dtype=np.int64)
+    sizes = np.zeros(counters, dtype=np.int64) if count_rows else None
     totals = {key: _ColumnTotals(column, counters) for key, column in columns.items()}
 
     for rows, slots in cells.chunks():
-        sizes += np.bincount(slots, minlength=counters)
+        if sizes is not None:
+            sizes += np.bincount(slots, minlength=counters)
         for total in totals.values():
             total.add(rows, slots)
 
     length = len(cells.values)
-    return sizes[1:], {key: total if total.is_exact(length) else None for key, total in totals.items()}
+    exact = {key: total if total.is_exact(length) else None for key, total in totals.items()}
+    return (None if sizes is None else sizes[1:]), exact
 
 
 class _ColumnTotals:
@@ -357,22 +371,23 @@ class _ColumnTotals:
             self.nulls += np.bincount(slots[missing], minlength=len(self.nulls))
 
     def is_exact(self, length: int) -> bool:
-        """Tell whether float64 held every partial sum of `length` rows exactly (always, for reals)."""
+        """Return False when an integer sum over `length` rows could exceed float64's exact range."""
         return not self.integral or self.largest * length < _FLOAT_EXACT
 
 
 def _bincount_aggregate(
-    aggregate: SeriesAggregate, cell_sizes: np.ndarray, column_totals: dict[int, _ColumnTotals | None]
+    aggregate: SeriesAggregate, cell_sizes: np.ndarray | None, column_totals: dict[int, _ColumnTotals | None]
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """Compute `count`, `sum` or `avg` of a number column from the chunked totals.
 
     Returns per-cell values and validity, or None when the aggregate needs the
     general path (another aggregate, a constant, a non-numeric argument, or an
-    integer sum beyond float64's exact range).
+    integer sum beyond float64's exact range). `cell_sizes` may be None only
+    when every aggregate is a `sum`.
     """
-    ncells = len(cell_sizes)
     if aggregate.function.name == "count":
-        return cell_sizes.astype(np.int64), np.ones(ncells, dtype=bool)
+        assert cell_sizes is not None, "count needs the row counts"
+        return cell_sizes.astype(np.int64), np.ones(len(cell_sizes), dtype=bool)
     column = _summed_column(aggregate)
     totals = None if column is None else column_totals[id(column)]
     if totals is None:
@@ -381,7 +396,8 @@ def _bincount_aggregate(
     # The first counter of each total collects the dropped rows.
     sums = totals.sums[1:]
     if aggregate.function.name == "sum":
-        return (np.rint(sums).astype(np.int64) if totals.integral else sums), np.ones(ncells, dtype=bool)
+        return (np.rint(sums).astype(np.int64) if totals.integral else sums), np.ones(len(sums), dtype=bool)
+    assert cell_sizes is not None, "avg needs the row counts"
     counts = cell_sizes - totals.nulls[1:]
     with np.errstate(invalid="ignore", divide="ignore"):
         return sums / counts, counts > 0
