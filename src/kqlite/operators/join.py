@@ -157,7 +157,7 @@ def category_pairs(left_keys: list[pd.Series], right_keys: list[pd.Series], kind
     partner_by_key[known_codes] = np.flatnonzero(right_known)
     partner_by_code = np.append(partner_by_key[category_codes], np.int64(-1))
 
-    codes = left.cat.codes.to_numpy()
+    codes = left.array.codes
     matched = _matched_rows(codes, partner_by_code)
     if matched is None or JOIN_KINDS[kind] == "leftouter":
         return CategoryPairs(codes, partner_by_code, None, matched is not None)
@@ -239,7 +239,7 @@ def take_paired_rows(frame: pd.DataFrame, pairs: CategoryPairs) -> pd.DataFrame:
         if is_text and not isinstance(series.dtype, pd.CategoricalDtype):
             # `take_rows` turns a string column gathered into many rows into a category.
             codes, uniques = pd.factorize(series)
-            series = pd.Series(pd.Categorical.from_codes(codes, categories=uniques))
+            series = pd.Series(pd.Categorical.from_codes(codes, categories=uniques), copy=False)
         per_category = _take_column(series, pairs.partner_by_code, missing, pairs.has_unmatched)
         columns[number] = _spread_by_code(per_category, pairs.left_codes)
     result = pd.DataFrame(columns, index=pd.RangeIndex(len(pairs)), copy=False)
@@ -248,9 +248,10 @@ def take_paired_rows(frame: pd.DataFrame, pairs: CategoryPairs) -> pd.DataFrame:
 
 
 def _take_column(series: pd.Series, positions: np.ndarray, missing: np.ndarray, any_missing: bool) -> pd.Series:
+    # Every array wrapped here is new, so `copy=False` spares pandas' default copy of it.
     dtype = series.dtype
     if isinstance(dtype, pd.CategoricalDtype):
-        codes = series.cat.codes.to_numpy()
+        codes = series.array.codes
         categories = dtype.categories
         if any_missing or (codes < 0).any():
             # KQL strings have no null: a missing cell is "", which needs a category.
@@ -264,23 +265,24 @@ def _take_column(series: pd.Series, positions: np.ndarray, missing: np.ndarray, 
         codes = codes.astype(_smallest_code_type(len(categories)), copy=False)
         # Position -1 reads the last code, which is "" whenever a position is missing.
         taken = codes[positions] if len(codes) else np.zeros(len(positions), dtype=np.int8)
-        return pd.Series(pd.Categorical.from_codes(taken, categories=categories, validate=False))
+        return pd.Series(pd.Categorical.from_codes(taken, categories=categories, validate=False), copy=False)
 
     is_text = pd.api.types.is_string_dtype(dtype) and dtype != object
     if is_text and len(positions) > 2 * len(series):
         codes, uniques = pd.factorize(series)
-        return _take_column(pd.Series(pd.Categorical.from_codes(codes, categories=uniques)), positions, missing, any_missing)
+        factorized = pd.Series(pd.Categorical.from_codes(codes, categories=uniques), copy=False)
+        return _take_column(factorized, positions, missing, any_missing)
     if not any_missing:
-        return pd.Series(series.array.take(positions))
+        return pd.Series(series.array.take(positions), copy=False)
     if is_text:
         taken = series.array.take(positions, allow_fill=True)
-        return pd.Series(taken).fillna("")
+        return pd.Series(taken, copy=False).fillna("")
     if dtype == object:
         data = series.to_numpy(dtype=object)
         taken = data[np.where(missing, 0, positions)] if len(data) else np.empty(len(positions), dtype=object)
         taken[missing] = None
-        return pd.Series(taken, dtype=object)
-    return pd.Series(series.array.take(positions, allow_fill=True))
+        return pd.Series(taken, dtype=object, copy=False)
+    return pd.Series(series.array.take(positions, allow_fill=True), copy=False)
 
 
 def _spread_by_code(per_category: pd.Series, codes: np.ndarray) -> pd.Series:
@@ -290,15 +292,15 @@ def _spread_by_code(per_category: pd.Series, codes: np.ndarray) -> pd.Series:
     dtype = per_category.dtype
     array = per_category.array
     if isinstance(dtype, pd.CategoricalDtype):
-        taken = per_category.cat.codes.to_numpy()[codes]
-        return pd.Series(pd.Categorical.from_codes(taken, dtype=dtype, validate=False))
+        taken = per_category.array.codes[codes]
+        return pd.Series(pd.Categorical.from_codes(taken, dtype=dtype, validate=False), copy=False)
     if isinstance(array, (pd.arrays.IntegerArray, pd.arrays.FloatingArray, pd.arrays.BooleanArray)):
         values = array.to_numpy(dtype=dtype.numpy_dtype, na_value=dtype.numpy_dtype.type(0))
         mask = per_category.isna().to_numpy()
-        return pd.Series(type(array)(values[codes], mask[codes]))
+        return pd.Series(type(array)(values[codes], mask[codes]), copy=False)
     if isinstance(dtype, np.dtype):
-        return pd.Series(per_category.to_numpy()[codes], dtype=dtype)
-    return pd.Series(array.take(codes.astype(np.int64)))
+        return pd.Series(per_category.to_numpy()[codes], dtype=dtype, copy=False)
+    return pd.Series(array.take(codes.astype(np.int64)), copy=False)
 
 
 def _smallest_code_type(category_count: int) -> np.dtype:
@@ -323,7 +325,7 @@ def _match_in_left_order(
         categories = pd.Series(left.cat.categories)
         category_codes, right_codes = key_codes([categories], right_keys)
         category_rows, right_rows = _match(category_codes, right_codes, keep_unmatched=False)
-        return _match(left.cat.codes.to_numpy(), category_rows, keep_unmatched, right_rows)
+        return _match(left.array.codes, category_rows, keep_unmatched, right_rows)
 
     left_codes, right_codes = key_codes(left_keys, right_keys)
     return _match(left_codes, right_codes, keep_unmatched)
@@ -407,10 +409,10 @@ def _categorical_codes(categorical: pd.Series, other: pd.Series) -> tuple[np.nda
     codes = codes.astype(np.int64)
     category_codes = np.append(codes[: len(categories)], -1)
 
-    own = category_codes[categorical.cat.codes.to_numpy(dtype=np.int64)]
+    own = category_codes[categorical.array.codes]
     rest = codes[len(categories) :]
     if isinstance(other.dtype, pd.CategoricalDtype):
-        rest = np.append(rest, -1)[other.cat.codes.to_numpy(dtype=np.int64)]
+        rest = np.append(rest, -1)[other.array.codes]
     return own, rest
 
 
