@@ -99,7 +99,12 @@ def reference(frame: pd.DataFrame, keys: list[str], first: pd.Timestamp, bins: i
             reals = [row.Real for row in members if not math.isnan(row.Real)]
             sums.append(sum(values))
             counts.append(len(members))
-            averages.append(0.0 if not members else (sum(reals) / len(reals) if reals else math.nan))
+            if not members:
+                averages.append(0.0)
+            elif reals:
+                averages.append(sum(reals) / len(reals))
+            else:
+                averages.append(math.nan)
         expected[group] = {"sum": sums, "count": counts, "avg": averages}
     return expected
 
@@ -107,10 +112,13 @@ def reference(frame: pd.DataFrame, keys: list[str], first: pd.Timestamp, bins: i
 # ------------------------------------------------------------ against the reference
 
 
+@pytest.mark.parametrize("null_times", [True, False])
 @pytest.mark.parametrize("seed", range(3))
 @pytest.mark.parametrize("keys", [["Key"], ["Name"], ["Number"], ["Key", "Flag"], ["Flag", "Name", "Number"]])
-def test_chunked_sums_match_reference(small_chunks: None, seed: int, keys: list[str]) -> None:
+def test_chunked_sums_match_reference(small_chunks: None, seed: int, keys: list[str], null_times: bool) -> None:
     frame = random_frame(seed, 1500)
+    if not null_times:
+        frame = frame[frame["Time"].notna()].reset_index(drop=True)
     groups, key_values = number_groups([frame[key] for key in keys])
     specs = [aggregate("sum", frame["Value"], types=(LONG,)), aggregate("count"), aggregate("avg", frame["Real"], types=(REAL,))]
 
@@ -198,10 +206,15 @@ BOUNDS = [
 ]
 
 
+@pytest.mark.parametrize("null_times", [True, False])
 @pytest.mark.parametrize("bounds", BOUNDS)
 @pytest.mark.parametrize("keys", [["Key"], ["Name", "Flag"], []])
-def test_chunk_size_keeps_results(monkeypatch: pytest.MonkeyPatch, bounds: tuple[Any, Any, bool], keys: list[str]) -> None:
+def test_chunk_size_keeps_results(
+    monkeypatch: pytest.MonkeyPatch, bounds: tuple[Any, Any, bool], keys: list[str], null_times: bool
+) -> None:
     frame = random_frame(7, 800)
+    if not null_times:
+        frame = frame[frame["Time"].notna()].reset_index(drop=True)
     groups, _ = number_groups([frame[key] for key in keys], len(frame))
     expected = run_all(frame, groups, groups.count, bounds, default=None)
 
@@ -284,8 +297,8 @@ def test_category_key_keeps_its_codes() -> None:
     assert list(key_values[0].cat.categories) == ["a", "c"]
 
 
-def test_category_key_without_nulls() -> None:
-    # Every category appears in the first chunk, so the scan stops there.
+def test_category_key_without_nulls(small_chunks: None) -> None:
+    # Both categories appear in the first chunk of 5 rows, so the scan stops there.
     key = pd.Series(pd.Categorical.from_codes([1, 0, 1, 1, 0, 0, 1], categories=["a", "b"]))
 
     codes, ngroups, key_values = group_codes([key])
@@ -316,6 +329,9 @@ QUERIES = [
     "T | make-series s=sum(Value) on Time step 2d",
     "T | where Value > 100000 | make-series kind=nonempty s=sum(Value) default=3 on Time step 1d",
     "T | where Value > 100000 | make-series s=sum(Value) on Time step 1d by Key",
+    "T | where isnotnull(Time) | make-series s=sum(Value), a=avg(Value) on Time step 1d by Key, Flag",
+    "T | where isnotnull(Time) | make-series s=sum(Real) on Time from datetime(2024-03-03) step 12h by Name",
+    "T | make-series s=sum(Value) on Number step 1 by Key",
 ]
 
 

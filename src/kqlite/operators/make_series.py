@@ -109,8 +109,10 @@ def make_series(
     if axis_type not in (DATETIME, TIMESPAN, INT, LONG, REAL):
         raise KqlRuntimeError("KL321", f"the make-series axis must be a datetime, timespan or number, not {axis_type}")
     groups = codes if isinstance(codes, RowGroups) else RowGroups.of_codes(codes, ngroups)
-    values, axis_valid = numeric_view(axis)
-    in_groups = axis_valid & (groups.codes() >= 0) if groups.some_rows_ungrouped else axis_valid
+    values, axis_valid = _axis_numbers(axis)
+    in_groups = axis_valid
+    if groups.some_rows_ungrouped:
+        in_groups = groups.codes() >= 0 if axis_valid is None else axis_valid & (groups.codes() >= 0)
     bins = _plan_bins(values, in_groups, axis_type, start, end, step, in_range)
     if bins.count > MAX_BINS:
         raise KqlRuntimeError(
@@ -151,6 +153,21 @@ def make_series(
 # ------------------------------------------------------------------------ binning
 
 
+def _axis_numbers(axis: pd.Series) -> tuple[np.ndarray, np.ndarray | None]:
+    """Return the axis as numbers and its validity mask, None when every value is valid.
+
+    A datetime or timespan axis without nulls, the usual case, needs no mask. A
+    null is int64's minimum in its nanosecond view, so one min() pass finds out,
+    without allocating a mask as long as the input.
+    """
+    if pd.api.types.is_datetime64_dtype(axis.dtype) or pd.api.types.is_timedelta64_dtype(axis.dtype):
+        unit = "datetime64[ns]" if pd.api.types.is_datetime64_dtype(axis.dtype) else "timedelta64[ns]"
+        values = axis.to_numpy(dtype=unit).view(np.int64)
+        if len(values) == 0 or values.min() != _NAT:
+            return values, None
+    return numeric_view(axis)
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
 
@@ -175,7 +192,7 @@ def _bin_value(value: int | float, step: int | float, origin: int) -> int | floa
 
 
 def _plan_bins(
-    values: np.ndarray, valid: np.ndarray, axis_type: KqlType, start: Any, end: Any, step: Any, in_range: bool
+    values: np.ndarray, valid: np.ndarray | None, axis_type: KqlType, start: Any, end: Any, step: Any, in_range: bool
 ) -> _Bins:
     if step is None:
         raise KqlRuntimeError("KL322", "make-series needs a step")
@@ -193,7 +210,7 @@ def _plan_bins(
         count = max(0, math.floor((_bin_value(high, step_number, origin) - first) / step_number) + 1)
         return _Bins(first, step_number, count, low, high, high_inclusive=True)
 
-    present = values if valid.all() else values[valid]
+    present = values if valid is None or valid.all() else values[valid]
     if low is not None:
         first = low
     elif len(present):
@@ -224,14 +241,14 @@ class _CellSlots:
     discarded, without a filtering pass.
     """
 
-    def __init__(self, values: np.ndarray, axis_valid: np.ndarray, groups: RowGroups, ngroups: int, bins: _Bins):
+    def __init__(self, values: np.ndarray, axis_valid: np.ndarray | None, groups: RowGroups, ngroups: int, bins: _Bins):
         self.values = values
         self.axis_valid = axis_valid
         self.groups = groups
         self.bins = bins
         self.count = ngroups * bins.count
         self.integral = values.dtype.kind == "i" and isinstance(bins.first, int) and isinstance(bins.step, int)
-        self.every_row_valid = bool(axis_valid.all()) and not groups.some_rows_ungrouped
+        self.every_row_valid = (axis_valid is None or bool(axis_valid.all())) and not groups.some_rows_ungrouped
 
         # The first slot of each group, indexed like the group table, so that one
         # gather gives a row's group and its offset at once.
@@ -277,7 +294,8 @@ class _CellSlots:
                 out[:] = np.floor((chunk - bins.first) / bins.step)
 
         group = self.groups.take(rows, out=offsets) if self.groups.some_rows_ungrouped else None
-        dropped = _dropped_rows(chunk, out, self.axis_valid[rows], group, bins, self.every_row_valid)
+        valid = None if self.axis_valid is None else self.axis_valid[rows]
+        dropped = _dropped_rows(chunk, out, valid, group, bins, self.every_row_valid)
         np.take(self.group_slots, self.groups.source[rows], out=offsets, mode="wrap")
         out += offsets
         if dropped is not None:
@@ -285,13 +303,21 @@ class _CellSlots:
 
 
 def _dropped_rows(
-    chunk: np.ndarray, index: np.ndarray, valid: np.ndarray, group: np.ndarray | None, bins: _Bins, every_row_valid: bool
+    chunk: np.ndarray,
+    index: np.ndarray,
+    valid: np.ndarray | None,
+    group: np.ndarray | None,
+    bins: _Bins,
+    every_row_valid: bool,
 ) -> np.ndarray | None:
     # Only the bounds the query gives need a check: a bound computed from the data
-    # contains every row by construction.
+    # contains every row by construction. `valid` and `group` are None when every
+    # axis value is valid or every row is in a group.
     keep = None
     if not every_row_valid:
-        keep = valid if group is None else valid & (group >= 0)
+        keep = valid
+        if group is not None:
+            keep = group >= 0 if keep is None else keep & (group >= 0)
     checks = []
     if bins.low is not None:
         checks.append(chunk >= bins.low)
