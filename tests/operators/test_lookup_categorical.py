@@ -11,7 +11,8 @@ import pytest
 
 import kqlite
 from kqlite.errors import KqlRuntimeError
-from kqlite.operators.join import CategoryPairs, category_pairs, lookup_indices, take_paired_rows, take_rows
+from kqlite.operators.category_lookup import CategoryPairs, category_pairs, take_paired_rows
+from kqlite.operators.join import lookup_indices, take_rows
 
 # Keys the random tables draw from: "" is a real key (KQL strings have no null).
 KEY_POOL = ["", "a", "b", "c", "d", "e", "f", "g", "h", "k"]

@@ -220,7 +220,8 @@ class Executor:
         return frame.take(positions).reset_index(drop=True)
 
     def _join(self, node: b.JoinRows) -> pd.DataFrame:
-        from kqlite.operators.join import category_pairs, join_indices, lookup_indices, take_paired_rows, take_rows
+        from kqlite.operators.category_lookup import category_pairs, take_paired_rows
+        from kqlite.operators.join import join_indices, lookup_indices, take_rows
 
         left = self.run(node.left)
         right = self.run(node.right)
