@@ -18,9 +18,10 @@ import pytest
 import kqlite
 from kqlite.functions import aggregates  # noqa: F401  (registers the aggregates)
 from kqlite.functions.registry import AGGREGATES
-from kqlite.operators import grouping, make_series as make_series_module
+from kqlite.operators import grouping, make_series_cells
 from kqlite.operators.grouping import RowGroups, group_codes, number_groups
-from kqlite.operators.make_series import SeriesAggregate, make_series
+from kqlite.operators.make_series import SeriesAggregate, SeriesBins, make_series
+from kqlite.operators.make_series_cells import CellSlots
 from kqlite.types import BOOL, DATETIME, LONG, REAL, KqlType
 
 DAY = pd.Timedelta(days=1)
@@ -30,9 +31,23 @@ START = pd.Timestamp("2024-03-01")
 
 @pytest.fixture
 def small_chunks(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(make_series_module, "_CHUNK", 7)
+    monkeypatch.setattr(make_series_cells, "_CHUNK", 7)
     monkeypatch.setattr(grouping, "_CHUNK", 5)
     yield
+
+
+def test_small_chunks_reach_cell_slots(small_chunks: None) -> None:
+    # 2 groups x 2 bins give 4 cells, fewer than the patched 7 rows per chunk.
+    axis = np.array([0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3], dtype=np.int64)
+    groups = RowGroups.of_codes(np.array([0, 1] * 10, dtype=np.int64), 2)
+    bins = SeriesBins(first=0, step=2, count=2, low=None, high=None, high_inclusive=False)
+
+    cells = CellSlots(axis, None, groups, 2, bins)
+    chunks = list(cells.chunks())
+
+    assert cells.rows_per_chunk == 7
+    assert [(rows.start, rows.stop) for rows, _ in chunks] == [(0, 7), (7, 14), (14, 20)]
+    assert cells.all_cells().tolist() == [0, 2, 1, 3] * 5
 
 
 def random_frame(seed: int, rows: int) -> pd.DataFrame:
@@ -218,7 +233,7 @@ def test_chunk_size_keeps_results(
     groups, _ = number_groups([frame[key] for key in keys], len(frame))
     expected = run_all(frame, groups, groups.count, bounds, default=None)
 
-    monkeypatch.setattr(make_series_module, "_CHUNK", 3)
+    monkeypatch.setattr(make_series_cells, "_CHUNK", 3)
     found = run_all(frame, groups, groups.count, bounds, default=None)
 
     assert_same_series(found, expected)
@@ -341,7 +356,7 @@ def test_query_results_keep_with_small_chunks(monkeypatch: pytest.MonkeyPatch, q
     database.register("T", random_frame(4, 900))
     expected = database.execute(query)
 
-    monkeypatch.setattr(make_series_module, "_CHUNK", 7)
+    monkeypatch.setattr(make_series_cells, "_CHUNK", 7)
     monkeypatch.setattr(grouping, "_CHUNK", 5)
     found = database.execute(query)
 
