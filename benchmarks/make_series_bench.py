@@ -1,12 +1,21 @@
 """Time the make-series kernel on the case-4 shape: daily sums of many series.
 
 Generates `--rows` rows (default 45 million) of a datetime axis over 30 days, a
-`category` key with `--series` distinct values (default 10,000) and a masked Int64
-value column with 1 % nulls, then times, as medians of `--repeats` runs:
+`category` key with `--series` distinct values (default 10,000, which pandas
+stores as int16 codes) and a masked Int64 value column with 1 % nulls, then
+times, as medians of `--repeats` runs:
 
-* ``group_codes``: numbering the key,
-* ``make_series_sum``: ``make-series sum(v) on t step 1d by k`` given the codes,
-* ``make_series_sum_count_avg``: the same with ``sum``, ``count`` and ``avg``.
+* ``group_codes``: numbering the key as one int64 group number per row (what
+  `summarize` uses),
+* ``make_series_sum``: ``make-series sum(v) on t step 1d by k`` given those int64
+  numbers, which `make_series` wraps in a `RowGroups` of its own,
+* ``make_series_sum_count_avg``: the same with ``sum``, ``count`` and ``avg``,
+* ``number_groups``: numbering the key as `RowGroups`, which keeps the key's own
+  category codes per row and adds a table from category to group,
+* ``executor_make_series_sum``: `number_groups` and then `make_series` on its
+  `RowGroups`, the two steps the executor runs for ``make-series sum(v) ... by k``
+  (without evaluating the axis and value columns, which here are given),
+* ``executor_make_series_sum_count_avg``: the same with ``sum``, ``count`` and ``avg``.
 
 Each figure is a median of wall-clock and of CPU seconds. The load average at the
 start is recorded too, because other processes on the machine slow the wall-clock
@@ -32,7 +41,7 @@ import pandas as pd
 
 from kqlite.functions import aggregates  # noqa: F401  (registers the aggregates)
 from kqlite.functions.registry import AGGREGATES
-from kqlite.operators.grouping import group_codes
+from kqlite.operators.grouping import RowGroups, group_codes, number_groups
 from kqlite.operators.make_series import SeriesAggregate, make_series
 from kqlite.types import DATETIME, LONG, REAL
 
@@ -73,14 +82,18 @@ def main() -> None:
     codes, ngroups, _ = group_codes([key])
     step = pd.Timedelta(days=1)
 
-    def run(names: list[str]) -> object:
+    def run(names: list[str], groups: np.ndarray | RowGroups, count: int) -> object:
         aggregates = []
         for name in names:
             function = AGGREGATES[name]
             args = [] if name == "count" else [values]
             arg_types = [] if name == "count" else [LONG]
             aggregates.append(SeriesAggregate(function, args, arg_types, 0, REAL if name == "avg" else LONG))
-        return make_series(axis, DATETIME, codes, ngroups, None, None, step, False, aggregates)
+        return make_series(axis, DATETIME, groups, count, None, None, step, False, aggregates)
+
+    def run_as_executor(names: list[str]) -> object:
+        row_groups, _ = number_groups([key])
+        return run(names, row_groups, row_groups.count)
 
     results = {
         "rows": arguments.rows,
@@ -89,12 +102,20 @@ def main() -> None:
         "repeats": arguments.repeats,
         "load_average_1min": round(os.getloadavg()[0], 2),
         "cpus": os.cpu_count(),
+        "key_code_dtype": str(key.array.codes.dtype),
         "machine": f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
         f"numpy {np.__version__}, pandas {pd.__version__}",
         "seconds": {
             "group_codes": median_seconds(lambda: group_codes([key]), arguments.repeats),
-            "make_series_sum": median_seconds(lambda: run(["sum"]), arguments.repeats),
-            "make_series_sum_count_avg": median_seconds(lambda: run(["sum", "count", "avg"]), arguments.repeats),
+            "make_series_sum": median_seconds(lambda: run(["sum"], codes, ngroups), arguments.repeats),
+            "make_series_sum_count_avg": median_seconds(
+                lambda: run(["sum", "count", "avg"], codes, ngroups), arguments.repeats
+            ),
+            "number_groups": median_seconds(lambda: number_groups([key]), arguments.repeats),
+            "executor_make_series_sum": median_seconds(lambda: run_as_executor(["sum"]), arguments.repeats),
+            "executor_make_series_sum_count_avg": median_seconds(
+                lambda: run_as_executor(["sum", "count", "avg"]), arguments.repeats
+            ),
         },
     }
     arguments.output.parent.mkdir(parents=True, exist_ok=True)
