@@ -72,7 +72,7 @@ def test_unknown_option_exit_2(run_kqlite: RunKqlite) -> None:
 
 def test_console_script_declared() -> None:
     pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
-    assert 'kqlite = "kqlite.cli.main:main"' in pyproject.read_text(encoding="utf-8")
+    assert 'kqlite = "kqlite.cli.main:console_main"' in pyproject.read_text(encoding="utf-8")
 
 
 def test_installed_console_script_runs() -> None:

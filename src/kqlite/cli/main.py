@@ -126,11 +126,7 @@ def _positive_number(text: str) -> float:
 
 
 def console_main() -> NoReturn:
-    """Run the ``kqlite`` command as ``python -m kqlite`` does, and exit with its code.
-
-    NOTE: the installed ``kqlite`` console script still calls `main`, which returns, so it
-    goes through the interpreter's teardown (about 0.1 s after a query) at exit.
-    """
+    """Run the ``kqlite`` command (the console script and ``python -m kqlite``) and exit with its code."""
     sys.exit(main(exit_fast=True))
 
 
