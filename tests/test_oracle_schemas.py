@@ -13,6 +13,7 @@ are strict xfails, so an entry that starts to agree must be removed.
 
 from __future__ import annotations
 
+import importlib.util
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -302,7 +303,25 @@ def collect_cases() -> list[OracleCase]:
             for number, query in enumerate(article_queries(), start=1)
         )
     cases.extend(OracleCase(f"family::{name}", query, FAMILY_SCHEMA) for name, query in FAMILY_QUERIES)
+    for topic, queries in topic_queries().items():
+        cases.extend(OracleCase(f"{topic}::{name}", query, FAMILY_SCHEMA) for name, query in queries)
     return cases
+
+
+def topic_queries() -> dict[str, list[tuple[str, str]]]:
+    """Read the (name, query) lists of `tests/oracle_queries/<topic>.py`, one module per topic.
+
+    Each module defines ``QUERIES``, run over FAMILY_SCHEMA like FAMILY_QUERIES; a topic
+    of its own lets a feature bring its queries without editing this file.
+    """
+    topics: dict[str, list[tuple[str, str]]] = {}
+    for path in sorted((Path(__file__).parent / "oracle_queries").glob("[!_]*.py")):
+        spec = importlib.util.spec_from_file_location(f"oracle_queries_{path.stem}", path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        topics[path.stem] = list(module.QUERIES)
+    return topics
 
 
 CASES = collect_cases()
@@ -477,6 +496,9 @@ def test_article_queries_found() -> None:
 def test_family_query_names_unique() -> None:
     names = [name for name, _ in FAMILY_QUERIES]
     assert len(names) == len(set(names))
+    for topic, queries in topic_queries().items():
+        topic_names = [name for name, _ in queries]
+        assert len(topic_names) == len(set(topic_names)), topic
 
 
 def test_known_disagreements_name_real_cases() -> None:
