@@ -1,4 +1,4 @@
-"""Math functions (abs, round, log, pow, rand, ...) and hashes (hash, hash_sha256, hash_md5, new_guid).
+"""Math functions (abs, round, log, pow, rand, ...) and hashes (hash, hash_sha256, hash_sha1, hash_md5, new_guid).
 
 `floor` is an alias of `bin` (see `datetime_functions`), as in KQL.
 """
@@ -260,6 +260,12 @@ def hash_sha256(ctx: CallContext, source: Value) -> Value:
 def hash_md5(ctx: CallContext, source: Value) -> Value:
     """Return the MD5 hex digest of a value's UTF-8 text. Example: print hash_md5("World") → f5a7924e621e84c9280a9a27e1bcb7f6"""
     return _hex_digest("md5", source, ctx.arg_types[0])
+
+
+@scalar("hash_sha1", [P("source")], STRING)
+def hash_sha1(ctx: CallContext, source: Value) -> Value:
+    """Return the SHA-1 hex digest of a value's UTF-8 text. Example: print hash_sha1("World") → 70c07ec18ef89c5309bbb0937f3a6342411e1fdd"""
+    return _hex_digest("sha1", source, ctx.arg_types[0])
 
 
 @scalar("new_guid", [], GUID)
