@@ -15,6 +15,12 @@ FAMILIES = (
     "ipv4",
     "aggregates",
     "series",
+    "binary",
+    "text",
+    "url",
+    "ipv4_text",
+    "series_filters",
+    "geo",
 )
 
 _loaded = False
