@@ -16,7 +16,7 @@ from lark import Token, Tree
 from lark.tree import Meta
 
 from kqlite.errors import KqlNotSupportedError, KqlSyntaxError, Span
-from kqlite.syntax import literals, nodes
+from kqlite.syntax import literals, nodes, parse_rules
 from kqlite.syntax.hints import KQL_OPERATORS, suggest_operator
 from kqlite.types import BOOL, DATETIME, DYNAMIC, GUID, LONG, REAL, STRING, TIMESPAN, KqlType, parse_type_name
 
@@ -326,6 +326,14 @@ class Builder:
     def mv_expand_item(self, meta: Meta, children: list[Any]) -> nodes.MvExpandItem:
         column, to_type = children
         return nodes.MvExpandItem(span=_span(meta), column=column, to_type=to_type)
+
+    # parse and parse-where: their rules are in kqlite.syntax.parse_rules.
+    parse_operator = parse_rules.parse_operator
+    parse_where_operator = parse_rules.parse_where_operator
+    parse_flags = parse_rules.parse_flags
+    parse_wildcard = parse_rules.parse_wildcard
+    parse_constant = parse_rules.parse_constant
+    parse_column = parse_rules.parse_column
 
     def project_operator(self, meta: Meta, children: list[Any]) -> nodes.Project:
         return nodes.Project(span=_span(meta), items=children[0])

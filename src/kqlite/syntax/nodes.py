@@ -465,6 +465,29 @@ class MvExpand(Operator):
     limit: Expr | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
+class ParseItem(Node):
+    """One item of a parse pattern: ``*``, a string constant, or ``Name[:type]``.
+
+    `kind` is "wildcard", "constant" (`text` is the string) or "column" (`text` is
+    the column name and `kql_type` the declared type, None when not written).
+    """
+
+    kind: str
+    text: str = ""
+    kql_type: KqlType | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
+class Parse(Operator):
+    """``parse [kind=k] [flags=f] expr with pattern`` and ``parse-where`` (`drop_unmatched`)."""
+
+    source: Expr
+    pattern: tuple[ParseItem, ...]
+    options: tuple[Option, ...] = ()
+    drop_unmatched: bool = False
+
+
 # ---------------------------------------------------------------------------------------
 # Statements
 # ---------------------------------------------------------------------------------------
