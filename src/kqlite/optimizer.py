@@ -90,6 +90,8 @@ def prune(node: b.BoundTabular, required: set[str] | None = None) -> b.BoundTabu
         return _join(node, required)
     if isinstance(node, b.Expand):
         return _expand(node, required)
+    if isinstance(node, b.ParseRows):
+        return _parse_rows(node, required)
     if isinstance(node, b.Aggregate):
         need = _columns_of(*(key.expr for key in node.keys), *(arg for call in node.aggregates for arg in call.args))
         return replace(node, input=prune(node.input, need))
@@ -216,5 +218,18 @@ def _expand(node: b.Expand, required: set[str] | None) -> b.BoundTabular:
     need = (required - {node.with_itemindex}) | {item.source for item in node.items}
     new_input = prune(node.input, need)
     available = set(new_input.column_names) | {node.with_itemindex}
+    columns = tuple(column for column in node.columns if column[0] in available)
+    return replace(node, input=new_input, columns=columns)
+
+
+def _parse_rows(node: b.ParseRows, required: set[str] | None) -> b.BoundTabular:
+    # parse reads the columns of its source expression and passes the others through,
+    # except those that an extracted column of the same name replaces.
+    if required is None:
+        return replace(node, input=prune(node.input, None))
+    extracted = {segment.text for segment in node.pattern if segment.kind == "column"}
+    need = (required - extracted) | _columns_of(node.source)
+    new_input = prune(node.input, need)
+    available = set(new_input.column_names) | extracted
     columns = tuple(column for column in node.columns if column[0] in available)
     return replace(node, input=new_input, columns=columns)

@@ -32,6 +32,7 @@ NODE_LABELS: dict[type[b.BoundTabular], str] = {
     b.PluginCall: "evaluate",
     b.MakeSeriesRows: "make-series",
     b.Expand: "mv-expand",
+    b.ParseRows: "parse/parse-where",
     b.Shared: "let (computed once)",
 }
 

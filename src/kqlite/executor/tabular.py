@@ -64,6 +64,7 @@ class Executor:
             b.PluginCall: self._plugin,
             b.MakeSeriesRows: self._make_series,
             b.Expand: self._expand,
+            b.ParseRows: self._parse,
             b.Shared: self._shared_input,
         }
 
@@ -321,6 +322,13 @@ class Executor:
             self.limits.check_rows("mv-expand", rows, estimate_row_bytes(node.columns), node.span)
         result = mv_expand(frame, items, node.kind, node.with_itemindex, None if limit is None else int(limit))
         return result[[name for name, _ in node.columns]].reset_index(drop=True)
+
+    def _parse(self, node: b.ParseRows) -> pd.DataFrame:
+        from kqlite.operators.parse import parse_rows
+
+        frame = self.run(node.input)
+        source = self.evaluator(frame).evaluate(node.source)
+        return parse_rows(frame, source, node, self.now)
 
     def _shared_input(self, node: b.Shared) -> pd.DataFrame:
         if node.key not in self._shared:

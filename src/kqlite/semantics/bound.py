@@ -13,6 +13,7 @@ from typing import Any
 
 from kqlite.errors import Span
 from kqlite.functions.registry import AggregateFunction, Plugin, ScalarFunction
+from kqlite.operators.parse import ParseSegment
 from kqlite.syntax.nodes import DataclassMethods
 from kqlite.table import Columns
 from kqlite.types import KqlType
@@ -307,6 +308,21 @@ class Expand(BoundTabular):
     kind: str
     with_itemindex: str | None
     limit: BoundExpr | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
+class ParseRows(BoundTabular):
+    """parse and parse-where: extract the pattern's columns from the text of `source`.
+
+    parse-where (`drop_unmatched`) keeps only the rows whose text parsed.
+    """
+
+    input: BoundTabular
+    source: BoundExpr
+    pattern: tuple[ParseSegment, ...]
+    kind: str
+    flags: str
+    drop_unmatched: bool
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)

@@ -54,6 +54,7 @@ class OperatorBinder:
             nodes.Render: self._render,
             nodes.Evaluate: self._evaluate,
             nodes.MvExpand: self._mv_expand,
+            nodes.Parse: self._parse,
         }
 
     def bind(self, operator: nodes.Operator, input: b.BoundTabular, scope: Scope) -> b.BoundTabular:
@@ -495,6 +496,11 @@ class OperatorBinder:
             with_itemindex=operator.with_itemindex,
             limit=limit,
         )
+
+    def _parse(self, operator: nodes.Parse, input: b.BoundTabular, scope: Scope) -> b.BoundTabular:
+        from kqlite.semantics.parse_binder import bind_parse
+
+        return bind_parse(self.binder, operator, input, scope)
 
     def _reject_duplicates(self, names: list[str], items: tuple[nodes.ColumnExpr, ...]) -> None:
         seen: set[str] = set()
