@@ -20,7 +20,9 @@ class Evaluator:
     """Evaluates expressions over `frame`; a constant comes back as one Python value.
 
     `run_query` runs a bound subquery (``in (T | ...)``, ``toscalar(...)``) and returns
-    its frame.
+    its frame. Window functions (`ScalarFunction.window`, such as ``prev``) read other
+    rows of `frame`, so an operator must evaluate them over all of its rows in their
+    serialized order, never over a chunk.
     """
 
     def __init__(

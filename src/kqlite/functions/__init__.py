@@ -21,6 +21,7 @@ FAMILIES = (
     "ipv4_text",
     "series_filters",
     "geo",
+    "window",
 )
 
 _loaded = False

@@ -13,6 +13,11 @@ or, for a constant argument, one Python value in kqlite's representation of its 
 return a Series of ``ctx.length`` rows or one Python value, which the executor
 broadcasts; a tuple-valued function returns a tuple of those.
 
+Window functions (``window=True``: ``prev``, ``row_number``, ``row_cumsum``...) read
+other rows than their own, so the executor must call them once over the whole row set
+in its serialized order, never over a chunk of rows. The binder accepts them only where
+the operator's input is serialized (see `kqlite.semantics.serialization`).
+
 Aggregates are vectorised over groups: ``implementation(ctx, codes, ngroups, *args)``
 receives for every input row its group number in ``codes`` (an int64 numpy array,
 ``-1`` for a row that belongs to no group) and returns one value per group: a Series of
@@ -46,7 +51,8 @@ class Param:
     `types` lists the accepted KQL types (None accepts any). A numeric argument is
     accepted for any numeric parameter. `constant` parameters must be constant
     expressions (a format string, a regex, a period name). Only the last parameter
-    may be `variadic`, accepting any number of further arguments.
+    may be `variadic`, accepting any number of further arguments. `column` parameters
+    must name a column of the input (``prev(column)``), not compute a value.
     """
 
     name: str
@@ -54,11 +60,19 @@ class Param:
     optional: bool = False
     constant: bool = False
     variadic: bool = False
+    column: bool = False
 
 
-def P(name: str, *types: KqlType, optional: bool = False, constant: bool = False, variadic: bool = False) -> Param:
+def P(
+    name: str,
+    *types: KqlType,
+    optional: bool = False,
+    constant: bool = False,
+    variadic: bool = False,
+    column: bool = False,
+) -> Param:
     """Declare a parameter; with no types it accepts any type."""
-    return Param(name, tuple(types) or None, optional, constant, variadic)
+    return Param(name, tuple(types) or None, optional, constant, variadic, column)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +94,8 @@ class ScalarFunction:
     `output_names` is set for tuple-valued functions (the member suffixes, such as
     ``("ad_flag", "ad_score", "baseline")``); `result_types` then gives one type per
     member. `named_after_first_arg` marks functions whose unnamed result column takes
-    the name of the first argument (``bin``, ``series_outliers``).
+    the name of the first argument (``bin``, ``series_outliers``). `window` marks a
+    window function, which reads other rows of the serialized row set.
     """
 
     name: str
@@ -91,6 +106,7 @@ class ScalarFunction:
     output_names: tuple[str, ...] | None = None
     result_types: tuple[KqlType, ...] | None = None
     named_after_first_arg: bool = False
+    window: bool = False
 
     def result_type(self, arg_types: Sequence[KqlType]) -> KqlType:
         return self.returns(arg_types) if callable(self.returns) else self.returns
@@ -191,6 +207,7 @@ def scalar(
     output_names: Sequence[str] | None = None,
     result_types: Sequence[KqlType] | None = None,
     named_after_first_arg: bool = False,
+    window: bool = False,
 ) -> Callable[[Callable[..., Value]], Callable[..., Value]]:
     """Register a scalar function under `name` and its `aliases`."""
 
@@ -204,6 +221,7 @@ def scalar(
             output_names=tuple(output_names) if output_names else None,
             result_types=tuple(result_types) if result_types else None,
             named_after_first_arg=named_after_first_arg,
+            window=window,
         )
         for key in (name, *aliases):
             SCALARS[key] = entry

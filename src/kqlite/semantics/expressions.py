@@ -282,6 +282,13 @@ class ExpressionBinder:
         return ordered
 
     def _check_argument(self, param: Param, bound_arg: b.BoundExpr, argument: nodes.Expr, function_name: str) -> None:
+        if param.column and not isinstance(bound_arg, b.BoundColumn):
+            self.error(
+                "KS109",
+                f"the argument '{param.name}' of '{function_name}' must be a column name",
+                argument.span,
+            )
+            return
         if param.constant and not isinstance(bound_arg, b.BoundLiteral):
             self.error(
                 "KS130",
