@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from kqlite.errors import Diagnostic, KqlSemanticError, Span
 from kqlite.semantics import bound as b
 from kqlite.semantics.expressions import BindingFailed, ExpressionBinder
+from kqlite.semantics.serialization import SerializedNodes, check_window_calls
 from kqlite.semantics.scope import Scope, UserFunction
 from kqlite.syntax import nodes
 from kqlite.table import Columns
@@ -41,6 +42,8 @@ class Binder:
         self.expressions = ExpressionBinder(self)
         self._shared_keys = itertools.count()
         self._call_depth = 0
+        # Rows a `serialize` operator marked, for the window-function check.
+        self.serialized_nodes = SerializedNodes()
 
         # Imported here because the operator binders import this module's Binder type.
         from kqlite.semantics.operators import OperatorBinder
@@ -138,7 +141,9 @@ class Binder:
         for position, operator in enumerate(operators):
             if isinstance(operator, nodes.Render) and position != len(operators) - 1:
                 self.error("KS213", "the render operator must be the last operator of a query", operator.span)
-            current = self.operators.bind(operator, current, scope)
+            bound = self.operators.bind(operator, current, scope)
+            check_window_calls(self, operator, current, bound)
+            current = bound
         return current
 
     def bind_source(self, source: nodes.Source, scope: Scope) -> b.BoundTabular:
