@@ -297,6 +297,15 @@ def test_row_cumsum_rejects_string(db):
         db.execute("datatable(s:string)['a'] | serialize c = row_cumsum(s)")
 
 
+def test_row_cumsum_rejects_dynamic(db):
+    with pytest.raises(KqlSemanticError):
+        db.execute("print d = dynamic({'x': 1}) | serialize c = row_cumsum(d.x)")
+
+
+def test_row_number_in_print(db):
+    assert rows(db, "print x = row_number()") == [(1,)]
+
+
 # ---------------------------------------------------------------------------------------
 # ranks
 

@@ -47,6 +47,12 @@ QUERIES = [
     ("error_session_long_expr", "NetworkMetrics | serialize | extend S = row_window_session(BytesSent, 1h, 5m)"),
     ("error_session_long_distances", "NetworkMetrics | serialize | extend S = row_window_session(Timestamp, 10, 5)"),
     ("error_session_two_arguments", "NetworkMetrics | serialize | extend S = row_window_session(Timestamp, 1h)"),
+    ("error_row_cumsum_dynamic", "AllTypes | serialize | extend C = row_cumsum(Bag.x)"),
+    ("error_row_number_dynamic_restart", "AllTypes | serialize | extend R = row_number(1, Bag)"),
+    ("error_prev_dynamic_offset", "AllTypes | serialize | extend P = prev(Big, Bag)"),
+    ("error_session_dynamic_expr", "AllTypes | serialize | extend S = row_window_session(Bag, 1h, 1h)"),
+    ("print_row_number", "print x = row_number()"),
+    ("error_print_prev_literal", "print x = prev(1)"),
     # Rejected by kqlite and the Kusto service, accepted by Kusto.Language: unserialized rows.
     ("unserialized_after_summarize", "NetworkMetrics | summarize Sent = sum(BytesSent) by ClientIP | extend Row = row_number()"),
     ("unserialized_table", "NetworkMetrics | extend Previous = prev(BytesSent)"),

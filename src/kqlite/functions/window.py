@@ -61,6 +61,13 @@ _INT64_MAX = np.iinfo(np.int64).max
 # Result-type rules
 
 
+def _reject_dynamic(arg_types: Sequence[KqlType], *positions: int) -> None:
+    # Kusto.Language converts no dynamic argument of a window function (KS107, KS137).
+    for position in positions:
+        if len(arg_types) > position and arg_types[position] is DYNAMIC:
+            raise ValueError(f"argument {position + 1} must not be of type dynamic")
+
+
 def _integer_argument(arg_types: Sequence[KqlType], position: int, name: str) -> None:
     # The numeric parameter check widens real to long; Kusto.Language wants an integer here.
     if len(arg_types) > position and arg_types[position] in (REAL, DECIMAL):
@@ -68,18 +75,19 @@ def _integer_argument(arg_types: Sequence[KqlType], position: int, name: str) ->
 
 
 def _row_number_type(arg_types: Sequence[KqlType]) -> KqlType:
+    _reject_dynamic(arg_types, 0, 1)
     _integer_argument(arg_types, 0, "starting index")
     return LONG
 
 
 def _shifted_type(arg_types: Sequence[KqlType]) -> KqlType:
+    _reject_dynamic(arg_types, 1)
     _integer_argument(arg_types, 1, "offset")
     return arg_types[0]
 
 
 def _rank_type(arg_types: Sequence[KqlType]) -> KqlType:
-    if arg_types[0] is DYNAMIC:
-        raise ValueError("a value of type dynamic cannot be ranked")
+    _reject_dynamic(arg_types, 0, 1)
     return LONG
 
 
@@ -264,7 +272,13 @@ def next_(ctx: CallContext, column: Value, offset: Value = None, default_value: 
 
 
 def _cumsum_type(arg_types: Sequence[KqlType]) -> KqlType:
+    _reject_dynamic(arg_types, 0, 1)
     return arg_types[0]
+
+
+def _session_type(arg_types: Sequence[KqlType]) -> KqlType:
+    _reject_dynamic(arg_types, 0, 1, 2, 3)
+    return DATETIME
 
 
 @scalar("row_cumsum", [P("term", INT, LONG, REAL, DECIMAL), P("restart", BOOL, optional=True)], _cumsum_type, window=True)
@@ -329,7 +343,7 @@ def _decimal_cumsum(term: Value, starts: np.ndarray, length: int) -> pd.Series:
         P("max_distance_between_neighbors", TIMESPAN, constant=True),
         P("restart", BOOL, optional=True),
     ],
-    DATETIME,
+    _session_type,
     window=True,
 )
 def row_window_session(

@@ -84,6 +84,9 @@ class SerializedNodes:
     ``T | summarize ... | serialize`` binds to the summarize node itself (serialize
     without assignments adds no node), so the mark is kept beside the tree. The nodes
     are held, so their ids stay unique while the binder lives.
+
+    NOTE: ``let A = ...; A | serialize`` marks the node of `A` itself, so every later use
+    of `A` in the script counts as serialized too.
     """
 
     def __init__(self) -> None:
