@@ -1,4 +1,4 @@
-"""Geospatial functions on a spherical Earth: geo_distance_2points and geo_point_in_circle.
+"""Geospatial functions on a spherical Earth: geo_distance_2points, geo_point_in_circle and geo_point_in_polygon.
 
 Coordinates are WGS-84 longitudes and latitudes in degrees, and distances are
 measured along a sphere, as Kusto does. A coordinate out of range (longitude outside
@@ -10,11 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from kqlite.functions.conversion import scalar
 from kqlite.functions.registry import CallContext, P
-from kqlite.functions.values import Value, float_values, from_numpy
-from kqlite.types import BOOL, DECIMAL, INT, LONG, REAL
+from kqlite.functions.values import Value, dynamic_objects, float_values, from_numpy
+from kqlite.types import BOOL, DECIMAL, DYNAMIC, INT, LONG, REAL
 
 NUMBERS = (REAL, INT, LONG, DECIMAL)
 
@@ -76,4 +77,170 @@ def geo_point_in_circle(ctx: CallContext, *arguments: Value) -> Value:
     with np.errstate(invalid="ignore"):
         invalid = invalid | radius_nulls | ~(radius > 0)
         inside = EARTH_RADIUS_METERS * central_angle(lon, lat, center_lon, center_lat) <= radius
+    return from_numpy(inside, invalid, BOOL)
+
+
+# ---------------------------------------------------------------------------------------
+# Point in polygon on the sphere
+# ---------------------------------------------------------------------------------------
+
+# How far from a ring vertex, in radians (about 0.6 m on Earth), the reference point of
+# the crossing test sits inside the ring's corner.
+_REFERENCE_OFFSET = 1e-7
+
+
+def unit_vectors(longitude: Any, latitude: Any) -> np.ndarray:
+    """Return points on the unit sphere, shape (..., 3), from degrees."""
+    lam, phi = np.radians(longitude), np.radians(latitude)
+    return np.stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)], axis=-1)
+
+
+def _tangent_towards(origin: np.ndarray, target: np.ndarray) -> np.ndarray:
+    # The unit direction, in the tangent plane at `origin`, of the great circle to `target`.
+    direction = target - np.dot(target, origin) * origin
+    return direction / np.linalg.norm(direction)
+
+
+class _Ring:
+    """One closed ring of a polygon, as unit vectors without the repeated last vertex.
+
+    The ring splits the sphere in two; KQL's ring is the smaller of the two regions,
+    whichever way it is ordered. Containment is a crossing test: the great-circle arc
+    from a reference point known to lie left of the ring to the tested point crosses
+    the ring an even number of times exactly when the tested point lies left too.
+    """
+
+    def __init__(self, vertices: np.ndarray) -> None:
+        self.vertices = vertices
+        self.starts = vertices
+        self.ends = np.roll(vertices, -1, axis=0)
+
+        # The left region's area is 2*pi minus the sum of the signed turns at the
+        # vertices, left turns positive. A left region larger than a hemisphere means
+        # the ring is the right region.
+        turns = [self._turn(index) for index in range(len(vertices))]
+        self.left_is_smaller = 2 * np.pi - sum(turns) <= 2 * np.pi
+        self.reference = self._reference_point()
+
+    def _turn(self, index: int) -> float:
+        previous, vertex, following = self.vertices[index - 1], self.vertices[index], self.vertices[(index + 1) % len(self.vertices)]
+        incoming = -_tangent_towards(vertex, previous)
+        outgoing = _tangent_towards(vertex, following)
+        return float(np.arctan2(np.dot(vertex, np.cross(incoming, outgoing)), np.dot(incoming, outgoing)))
+
+    def _reference_point(self) -> np.ndarray:
+        # A point just inside the left corner at vertex 1: the bisector of the angle that
+        # turns counterclockwise from the outgoing edge to the incoming one.
+        vertex = self.vertices[1]
+        outgoing = _tangent_towards(vertex, self.vertices[2 % len(self.vertices)])
+        backward = _tangent_towards(vertex, self.vertices[0])
+        normal = np.cross(vertex, outgoing)
+        corner = np.arctan2(np.dot(backward, normal), np.dot(backward, outgoing)) % (2 * np.pi)
+        bisector = np.cos(corner / 2) * outgoing + np.sin(corner / 2) * normal
+        reference = vertex + _REFERENCE_OFFSET * bisector
+        return reference / np.linalg.norm(reference)
+
+    def contains(self, points: np.ndarray) -> np.ndarray:
+        """Tell for each point (shape (n, 3)) whether it lies in the ring's region."""
+        reference = self.reference
+        paths = np.cross(reference, points)
+        left = np.ones(len(points), dtype=bool)
+        for start, end in zip(self.starts, self.ends, strict=True):
+            # Arcs AB and CD cross when C and D lie on opposite sides of AB's great
+            # circle and A and B on opposite sides of CD's, on the same hemisphere.
+            edge_normal = np.cross(start, end)
+            acb = -np.dot(edge_normal, reference)
+            bda = points @ edge_normal
+            cbd = -(paths @ end)
+            dac = paths @ start
+            crossing = (acb * bda > 0) & (acb * cbd > 0) & (acb * dac > 0)
+            left ^= crossing
+        return left if self.left_is_smaller else ~left
+
+
+def _ring(coordinates: Any) -> _Ring | None:
+    # A ring has at least four positions, the first equal to the last, and valid coordinates.
+    if not isinstance(coordinates, list) or len(coordinates) < 4 or coordinates[0] != coordinates[-1]:
+        return None
+    try:
+        positions = np.asarray(coordinates, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    if positions.ndim != 2 or positions.shape[1] != 2:
+        return None
+    longitudes, latitudes = positions[:-1, 0], positions[:-1, 1]
+    if not ((np.abs(longitudes) <= 180).all() and (np.abs(latitudes) <= 90).all()):
+        return None
+    vertices = unit_vectors(longitudes, latitudes)
+    if len(np.unique(np.round(vertices, 15), axis=0)) < 3:
+        return None
+    return _Ring(vertices)
+
+
+def parse_polygons(value: Any) -> list[list[_Ring]] | None:
+    """Read a GeoJSON Polygon or MultiPolygon into lists of rings (shell first), or None if invalid."""
+    if not isinstance(value, dict):
+        return None
+    kind, coordinates = value.get("type"), value.get("coordinates")
+    if kind == "Polygon":
+        polygons = [coordinates]
+    elif kind == "MultiPolygon" and isinstance(coordinates, list):
+        polygons = coordinates
+    else:
+        return None
+
+    parsed: list[list[_Ring]] = []
+    for polygon in polygons:
+        if not isinstance(polygon, list) or not polygon:
+            return None
+        rings = [_ring(ring) for ring in polygon]
+        if any(ring is None for ring in rings):
+            return None
+        parsed.append([ring for ring in rings if ring is not None])
+    return parsed or None
+
+
+def points_in_polygons(points: np.ndarray, polygons: list[list[_Ring]]) -> np.ndarray:
+    """Tell for each point whether a polygon contains it: inside its shell and outside its holes."""
+    inside = np.zeros(len(points), dtype=bool)
+    for shell, *holes in polygons:
+        in_polygon = shell.contains(points)
+        for hole in holes:
+            in_polygon &= ~hole.contains(points)
+        inside |= in_polygon
+    return inside
+
+
+@scalar("geo_point_in_polygon", [P("longitude", *NUMBERS), P("latitude", *NUMBERS), P("polygon", DYNAMIC)], BOOL)
+def geo_point_in_polygon(ctx: CallContext, longitude: Value, latitude: Value, polygon: Value) -> Value:
+    """Tell whether a point lies inside a GeoJSON polygon or multipolygon with geodesic edges. Example: print geo_point_in_polygon(1, 1, dynamic({"type":"Polygon","coordinates":[[[0,0],[2,0],[2,2],[0,2],[0,0]]]})) → true"""
+    (lon, lat), invalid = _coordinates(ctx, (longitude, latitude))
+    lon, lat, invalid = np.atleast_1d(lon), np.atleast_1d(lat), np.atleast_1d(invalid)
+    constant = not any(isinstance(value, pd.Series) for value in (longitude, latitude, polygon))
+    count = 1 if constant else ctx.length
+    lon, lat, invalid = (np.broadcast_to(array, (count,)) for array in (lon, lat, invalid))
+    points = unit_vectors(np.where(invalid, 0.0, lon), np.where(invalid, 0.0, lat))
+
+    # A constant polygon is parsed once; a column of polygons once per distinct polygon.
+    if isinstance(polygon, pd.Series):
+        shapes = dynamic_objects(polygon, count)
+        codes, uniques = pd.factorize(pd.Series([repr(shape) for shape in shapes], dtype=object))
+        groups = [np.flatnonzero(codes == code) for code in range(len(uniques))]
+    else:
+        shapes = [polygon]
+        groups = [np.arange(count)]
+
+    inside = np.zeros(count, dtype=bool)
+    invalid = invalid.copy()
+    for rows in groups:
+        if not len(rows):
+            continue
+        parsed = parse_polygons(shapes[rows[0]])
+        if parsed is None:
+            invalid[rows] = True
+            continue
+        inside[rows] = points_in_polygons(points[rows], parsed)
+
+    if constant:
+        return from_numpy(inside[0], invalid[0], BOOL)
     return from_numpy(inside, invalid, BOOL)

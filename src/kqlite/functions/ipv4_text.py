@@ -1,6 +1,6 @@
 """IPv4 search in text: has_ipv4, has_any_ipv4, has_ipv4_prefix and has_any_ipv4_prefix.
 
-KQL finds an address in a text only where it stands as a whole valid address,
+KQL finds an address in a text only where it is a whole valid address,
 delimited by characters that are not letters or digits (or by the text's ends). The
 search runs as one RE2 regular expression over the text column (pyarrow), so a column
 of 45 million rows costs one pass per distinct searched value.

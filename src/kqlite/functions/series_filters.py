@@ -7,6 +7,7 @@ is not an array gives null.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -33,29 +34,38 @@ def _zero_padded(block: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return np.where(padding, 0.0, block)
 
 
-@scalar(
-    "series_fir",
-    [
-        P("series", DYNAMIC),
-        P("filter", DYNAMIC, constant=True),
-        P("normalize", BOOL, optional=True, constant=True),
-        P("center", BOOL, optional=True, constant=True),
-    ],
-    DYNAMIC,
-)
-def series_fir(ctx: CallContext, series: Any, coefficients: Any, normalize: Any = None, center: Any = None) -> pd.Series:
-    """Apply a finite impulse response filter. Example: series_fir(dynamic([1,2,3,4]), dynamic([1,1])) → [0.5,1.5,2.5,3.5]"""
-    taps = _coefficients(coefficients, "series_fir", "filter")
+def _filter_rows(ctx: CallContext, series: Any, coefficients: tuple[Any, ...], kernel: Callable[..., np.ndarray]) -> pd.Series:
+    """Run `kernel(block, lengths, *coefficients)` on the rows that share each distinct set of coefficients.
+
+    Coefficients are usually constants (one run over the whole block); a column of
+    coefficient arrays costs one run per distinct array.
+    """
     block, lengths = to_block(broadcast(series, ctx.length))
+    if not any(isinstance(value, pd.Series) for value in coefficients):
+        return from_block(kernel(block, lengths, *coefficients), lengths)
+
+    columns = [broadcast(value, ctx.length).to_numpy(dtype=object) for value in coefficients]
+    keys = pd.Series([repr([as_list(column[row]) for column in columns]) for row in range(ctx.length)], dtype=object)
+    codes, uniques = pd.factorize(keys)
+    filtered = np.full_like(block, np.nan)
+    for code in range(len(uniques)):
+        rows = np.flatnonzero(codes == code)
+        first = rows[0]
+        filtered[rows] = kernel(block[rows], lengths[rows], *(column[first] for column in columns))
+    return from_block(filtered, lengths)
+
+
+def _fir(block: np.ndarray, lengths: np.ndarray, coefficients: Any, normalize: Any, center: Any) -> np.ndarray:
+    taps = _coefficients(coefficients, "series_fir", "filter")
 
     # KQL: normalize defaults to true unless a coefficient is negative; normalizing
-    # a filter with a negative coefficient (or a zero sum) gives null.
+    # a filter with a negative coefficient (or a zero sum) gives null elements.
     has_negative = bool((taps < 0).any())
     normalizing = not has_negative if normalize is None else bool(normalize)
     if normalizing:
         total = taps.sum()
         if has_negative or total == 0:
-            return from_block(block, np.full(len(lengths), NOT_AN_ARRAY))
+            return np.full_like(block, np.nan)
         taps = taps / total
 
     # y[i] = sum over j of taps[j] * x[i - j], with zeros before the first value. A
@@ -66,28 +76,41 @@ def series_fir(ctx: CallContext, series: Any, coefficients: Any, normalize: Any 
     filtered = np.zeros_like(padded)
     for lag, tap in enumerate(taps):
         filtered[:, lag:] += tap * padded[:, : padded.shape[1] - lag]
-    return from_block(filtered[:, shift:], lengths)
+    return filtered[:, shift:]
 
 
 @scalar(
-    "series_iir",
-    [P("series", DYNAMIC), P("numerators", DYNAMIC, constant=True), P("denominators", DYNAMIC, constant=True)],
+    "series_fir",
+    [
+        P("series", DYNAMIC),
+        P("filter", DYNAMIC),
+        P("normalize", BOOL, optional=True, constant=True),
+        P("center", BOOL, optional=True, constant=True),
+    ],
     DYNAMIC,
 )
-def series_iir(ctx: CallContext, series: Any, numerators: Any, denominators: Any) -> pd.Series:
-    """Apply an infinite impulse response filter. Example: series_iir(dynamic([1,2,3]), dynamic([1]), dynamic([1,-1])) → [1,3,6]"""
+def series_fir(ctx: CallContext, series: Any, coefficients: Any, normalize: Any = None, center: Any = None) -> pd.Series:
+    """Apply a finite impulse response filter. Example: series_fir(dynamic([1,2,3,4]), dynamic([1,1])) → [0.5,1.5,2.5,3.5]"""
+    return _filter_rows(ctx, series, (coefficients,), lambda block, lengths, taps: _fir(block, lengths, taps, normalize, center))
+
+
+def _iir(block: np.ndarray, lengths: np.ndarray, numerators: Any, denominators: Any) -> np.ndarray:
     from scipy.signal import lfilter
 
     b = _coefficients(numerators, "series_iir", "numerators")
     a = _coefficients(denominators, "series_iir", "denominators")
     if a[0] == 0:
         raise KqlRuntimeError("KL306", "series_iir(): the first denominator coefficient must not be 0")
-    block, lengths = to_block(broadcast(series, ctx.length))
 
     # KQL: y[i] = (sum b[j] * x[i-j] - sum over j >= 1 of a[j] * y[i-j]) / a[0], with
     # zeros before the first value. lfilter divides every coefficient by a[0] itself.
-    filtered = lfilter(b, a, _zero_padded(block, lengths), axis=1) if block.size else block
-    return from_block(filtered, lengths)
+    return lfilter(b, a, _zero_padded(block, lengths), axis=1) if block.size else block
+
+
+@scalar("series_iir", [P("series", DYNAMIC), P("numerators", DYNAMIC), P("denominators", DYNAMIC)], DYNAMIC)
+def series_iir(ctx: CallContext, series: Any, numerators: Any, denominators: Any) -> pd.Series:
+    """Apply an infinite impulse response filter. Example: series_iir(dynamic([1,2,3]), dynamic([1]), dynamic([1,-1])) → [1,3,6]"""
+    return _filter_rows(ctx, series, (numerators, denominators), _iir)
 
 
 # The members of series_stats, in Kusto's column order.

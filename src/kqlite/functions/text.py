@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
@@ -51,12 +52,19 @@ def _translation_table(search: str, replacement: str) -> dict[int, str | None]:
     return table
 
 
+def _translate_distinct(texts: pd.Series, table: dict[int, str | None]) -> pd.Series:
+    # Each distinct text is translated once; repeated values share the result.
+    codes, uniques = pd.factorize(texts)
+    translated = np.array([text.translate(table) for text in uniques], dtype=object)
+    return string_series(translated[codes] if len(codes) else [])
+
+
 @scalar("translate", [P("searchList", STRING), P("replacementList", STRING), P("source", STRING)], STRING)
 def translate(ctx: CallContext, search: Value, replacement: Value, source: Value) -> Value:
     """Replace each character of searchList in source by the matching character of replacementList. Example: print translate("krasp", "otsku", "spark") → "kusto\""""
     if not isinstance(search, pd.Series) and not isinstance(replacement, pd.Series):
         table = _translation_table(search, replacement)
-        return map_text(source, lambda texts: string_series([text.translate(table) for text in texts.to_numpy(dtype=object)]))
+        return map_text(source, lambda texts: _translate_distinct(texts, table))
 
     searches = text_objects(search, ctx.length)
     replacements = text_objects(replacement, ctx.length)

@@ -35,7 +35,8 @@ def _per_distinct_text(value: Value, parse: Callable[[str], dict[str, Any]]) -> 
 
 
 def url_parts(url: str) -> dict[str, Any]:
-    """Split an absolute URL into Kusto's parse_url bag; a text without a scheme gives empty parts."""
+    """Split an absolute URL into Kusto's parse_url bag, with empty parts for a text without a scheme."""
+    # NOTE: whether the service returns empty parts or null for a relative URL is not checked.
     parts = urllib.parse.urlsplit(url) if "://" in url else None
     if parts is None or not parts.scheme:
         return _url_bag("", "", "", "", "", "", {}, "")
@@ -74,8 +75,9 @@ def _url_bag(scheme: str, host: str, port: str, path: str, username: str, passwo
 @scalar("parse_url", [P("url", STRING)], DYNAMIC, aliases=("parseurl",))
 def parse_url(ctx: CallContext, url: Value) -> Value:
     """Split an absolute URL into Scheme, Host, Port, Path, Username, Password, Query Parameters and Fragment. Example: parse_url("https://h:8/p?k=v").Host → "h\""""
-    # NOTE: Path keeps its leading slash ("/this/is/a/path"), as the service returns it;
-    # Microsoft's documented example prints it without one.
+    # NOTE: Path keeps its leading slash ("/this/is/a/path"), as .NET's Uri.AbsolutePath
+    # does. Microsoft's documented example prints "this/is/a/path", and which form the
+    # service returns is not checked.
     return _per_distinct_text(url, url_parts)
 
 
