@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
+from conftest import call
 
 import kqlite
 from kqlite.errors import KqlSemanticError
+from kqlite.types import LONG, STRING
 
 AIRPORTS = """datatable (Airport:string, Airline:string, Departures:long)
 ["SEA", "LH", 3, "SEA", "LY", 100, "SEA", "UA", 3, "SEA", "BA", 2, "SEA", "EL", 3"""
@@ -429,3 +432,12 @@ def test_serialized_input_accepted(db, query):
 def test_window_in_join_right_side_checked_separately(db):
     query = "range a from 1 to 2 step 1 | extend rn = row_number() | join (range a from 1 to 2 step 1 | extend p = prev(a)) on a"
     assert len(rows(db, query)) == 2
+
+
+def test_prev_on_category_column():
+    strings = pd.Series(["a", "b", "a"], dtype="category")
+    shifted = call("prev", strings, 1, "none", types=[STRING, LONG, STRING])
+    assert list(shifted) == ["none", "a", "b"]
+    defaults = pd.Series(["x", "y", "z"])
+    shifted = call("next", strings, 1, defaults, types=[STRING, LONG, STRING])
+    assert list(shifted) == ["b", "a", "z"]

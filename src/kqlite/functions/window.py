@@ -231,6 +231,8 @@ def _shift(ctx: CallContext, column: pd.Series, offset: Value, default: Value, d
 def _fill(values: pd.Series, keep: np.ndarray, default: Value, kql_type: KqlType) -> pd.Series:
     """Replace the rows outside `keep` with `default`, in the representation of `kql_type`."""
     if isinstance(default, pd.Series):
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            values = values.astype(PANDAS_DTYPES[STRING])
         return values.where(keep, default.reset_index(drop=True))
     if kql_type is STRING:
         text = "" if default is None else str(default)
