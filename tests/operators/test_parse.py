@@ -10,7 +10,7 @@ import pytest
 
 import kqlite
 from kqlite.errors import KqlNotSupportedError, KqlSemanticError, KqlSyntaxError
-from kqlite.operators.parse import ParseSegment, compile_pattern, parse_text, swap_greediness
+from kqlite.operators.parse import ParseSegment, build_pattern, non_capturing, parse_text
 from kqlite.types import LONG, PANDAS_DTYPES, STRING
 
 
@@ -446,29 +446,37 @@ def test_parse_text_reports_matched_rows() -> None:
     assert columns["id"].tolist() == [7, pd.NA, pd.NA]
 
 
-def test_compile_pattern_escapes_constants_in_simple_mode() -> None:
-    regex = compile_pattern((ParseSegment("constant", "a.b"), ParseSegment("column", "c")), "simple", "")
+def test_constants_escaped_in_simple_mode() -> None:
+    segments = (ParseSegment("constant", "a.(b)*\n"), ParseSegment("column", "c"))
+    text = pd.Series(["a.(b)*\nz", "axbz"], dtype=PANDAS_DTYPES[STRING])
 
-    assert regex.fullmatch("a.bz") is not None
-    assert regex.fullmatch("axbz") is None
+    columns, matched = parse_text(text, segments, "simple", "", pd.Timestamp("2024-01-01"))
+
+    assert matched.tolist() == [True, False]
+    assert columns["c"].tolist() == ["z", ""]
+
+
+def test_build_pattern_sets_flags_in_regex_mode() -> None:
+    segments = (ParseSegment("constant", "k="), ParseSegment("column", "v", LONG))
+
+    assert build_pattern(segments, "regex", "iU") == r"(?iU)\A(?:(?P<matched>)(?:k=)(?P<column1>-?\d+))\z"
+    assert build_pattern(segments, "simple", "iU") == r"\A(?:(?P<matched>)k=(?P<column1>-?\d+))\z"
 
 
 @pytest.mark.parametrize(
-    ("pattern", "swapped"),
+    ("pattern", "rewritten"),
     [
-        ("a*", "a*?"),
-        ("a*?", "a*"),
-        ("a+b?", "a+?b??"),
-        ("x{2,3}", "x{2,3}?"),
-        ("[*+?]", "[*+?]"),
-        ("[]*]+", "[]*]+?"),
-        (r"\*\+", r"\*\+"),
-        ("(?:ab)*", "(?:ab)*?"),
-        ("(?P<n>.*)", "(?P<n>.*?)"),
+        ("(a)", "(?:a)"),
+        ("(?:a)(b)", "(?:a)(?:b)"),
+        ("(?P<n>a)", "(?P<n>a)"),
+        (r"\(a\)", r"\(a\)"),
+        ("[(]a", "[(]a"),
+        ("[]()]", "[]()]"),
+        ("[^]()](c)", "[^]()](?:c)"),
     ],
 )
-def test_swap_greediness(pattern: str, swapped: str) -> None:
-    assert swap_greediness(pattern) == swapped
+def test_non_capturing_groups(pattern: str, rewritten: str) -> None:
+    assert non_capturing(pattern) == rewritten
 
 
 # ---------------------------------------------------------------------------------------

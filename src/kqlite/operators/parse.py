@@ -1,7 +1,8 @@
-"""The parse and parse-where kernels: one compiled regular expression per pattern, run over the column.
+"""The parse and parse-where kernels: one RE2 regular expression per pattern, run over the column.
 
 A parse pattern becomes one regular expression that must match the whole text, with one
-named group per extracted column. Following the parse operator's reference page:
+named group per extracted column. It runs in RE2, the regular expression engine of
+Kusto, through pyarrow's `extract_regex`. Following the parse operator's reference page:
 
 * ``*`` becomes ``.*?``. A string constant is matched literally, except with
   ``kind=regex``, where it is a regular expression itself.
@@ -26,18 +27,20 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from kqlite.functions.registry import SCALARS, CallContext
-from kqlite.types import BOOL, DATETIME, DECIMAL, DYNAMIC, GUID, INT, LONG, PANDAS_DTYPES, REAL, STRING, TIMESPAN, KqlType
+from kqlite.functions.values import string_series
+from kqlite.types import BOOL, DATETIME, DECIMAL, DYNAMIC, GUID, INT, LONG, REAL, STRING, TIMESPAN, KqlType
 
 if TYPE_CHECKING:
     from kqlite.semantics.bound import ParseRows
 
 PARSE_KINDS = ("simple", "regex", "relaxed")
 
-# RE2 flags that `flags=` may set and their Python counterparts; `U` (ungreedy) has none and
-# is applied by swapping every quantifier's greediness.
-REGEX_FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "U": 0}
+# The RE2 flags that `flags=` may set: ignore case, multi-line, '.' matches '\n', ungreedy.
+REGEX_FLAGS = frozenset("imsU")
 
 # The conversion function that turns an extracted text into each type.
 _CONVERTERS = {
@@ -64,6 +67,9 @@ _NUMBER_PATTERNS = {
 # the rows that match.
 _MATCHED_GROUP = "matched"
 
+# The characters that a constant of a simple or relaxed pattern escapes.
+_SPECIAL = re.compile(r"([\\.^$|?*+()\[\]{}])")
+
 
 @dataclass(frozen=True, slots=True)
 class ParseSegment:
@@ -78,41 +84,41 @@ class ParseSegment:
     kql_type: KqlType = STRING
 
 
-def compile_pattern(segments: tuple[ParseSegment, ...], kind: str, flags: str) -> re.Pattern[str]:
-    """Build the regular expression of a parse pattern.
+def check_pattern(segments: tuple[ParseSegment, ...], kind: str, flags: str) -> None:
+    """Compile the regular expression of a parse pattern to check it.
 
     Raises:
-        re.error: a constant of a ``kind=regex`` pattern is not a valid regular expression.
+        pyarrow.ArrowInvalid: a constant of a ``kind=regex`` pattern is not a valid RE2
+            regular expression.
     """
-    return _compile(segments, kind, flags)
+    pc.extract_regex(pa.array([], pa.large_string()), build_pattern(segments, kind, flags))
 
 
 @functools.lru_cache(maxsize=64)
-def _compile(segments: tuple[ParseSegment, ...], kind: str, flags: str) -> re.Pattern[str]:
+def build_pattern(segments: tuple[ParseSegment, ...], kind: str, flags: str) -> str:
+    """Build the RE2 regular expression of a parse pattern."""
     if not segments:
         # NOTE: Kusto's analyzer accepts `parse T with`, and the reference does not define
         # what it does. kqlite lets every text match it, so parse-where keeps every row.
-        return re.compile(f"(?P<{_MATCHED_GROUP}>)")
+        return f"(?P<{_MATCHED_GROUP}>)"
 
     pieces = [f"(?P<{_MATCHED_GROUP}>)"]
     for position, segment in enumerate(segments):
         if segment.kind == "wildcard":
             pieces.append(".*?")
+        elif segment.kind == "constant" and kind == "regex":
+            # The constant's own groups must not capture, because extract_regex takes
+            # named groups only.
+            pieces.append(f"(?:{non_capturing(segment.text)})")
         elif segment.kind == "constant":
-            pieces.append(f"(?:{segment.text})" if kind == "regex" else re.escape(segment.text))
+            pieces.append(_SPECIAL.sub(r"\\\1", segment.text))
         else:
             pieces.append(_column_pattern(_group_name(position), segment.kql_type, kind))
-    pattern = "".join(pieces)
 
     # NOTE: flags apply with kind=regex only, the kind the reference documents them for.
     # Kusto's analyzer also accepts them with the other kinds, where kqlite ignores them.
-    options = 0
-    if kind == "regex":
-        for flag in flags:
-            options |= REGEX_FLAGS[flag]
-        if "U" in flags:
-            pattern = swap_greediness(pattern)
-    return re.compile(rf"\A(?:{pattern})\Z", options)
+    options = f"(?{flags})" if kind == "regex" and flags else ""
+    return options + r"\A(?:" + "".join(pieces) + r")\z"
 
 
 def _column_pattern(group: str, kql_type: KqlType, kind: str) -> str:
@@ -120,7 +126,7 @@ def _column_pattern(group: str, kql_type: KqlType, kind: str) -> str:
     if number is None:
         return f"(?P<{group}>.*)" if kind == "regex" else f"(?P<{group}>.*?)"
     if kind == "relaxed":
-        # The column may hold any text up to the next delimiter; it is then null.
+        # Any other text up to the next delimiter also matches, and the column is then null.
         return f"(?:(?P<{group}>{number})|.*?)"
     return f"(?P<{group}>{number})"
 
@@ -129,8 +135,8 @@ def _group_name(position: int) -> str:
     return f"column{position}"
 
 
-def swap_greediness(pattern: str) -> str:
-    """Make every greedy quantifier of a regular expression lazy and every lazy one greedy (RE2's `U` flag)."""
+def non_capturing(pattern: str) -> str:
+    """Turn every capturing group ``(...)`` of a regular expression into ``(?:...)``."""
     result: list[str] = []
     position = 0
     in_class = False
@@ -143,11 +149,7 @@ def swap_greediness(pattern: str) -> str:
 
         if in_class:
             in_class = character != "]"
-            result.append(character)
-            position += 1
-            continue
-
-        if character == "[":
+        elif character == "[":
             # A ']' right after '[' or '[^' is a member of the class, not its end.
             end = position + 1
             if pattern[end : end + 1] == "^":
@@ -158,37 +160,14 @@ def swap_greediness(pattern: str) -> str:
             in_class = True
             position = end
             continue
-
-        quantifier_end = _quantifier_end(pattern, position, result)
-        if quantifier_end is None:
-            result.append(character)
+        elif character == "(" and pattern[position + 1 : position + 2] != "?":
+            result.append("(?:")
             position += 1
             continue
 
-        result.append(pattern[position:quantifier_end])
-        if pattern[quantifier_end : quantifier_end + 1] == "?":
-            quantifier_end += 1
-        else:
-            result.append("?")
-        position = quantifier_end
+        result.append(character)
+        position += 1
     return "".join(result)
-
-
-_REPETITION = re.compile(r"\{\d+(?:,\d*)?\}")
-
-
-def _quantifier_end(pattern: str, position: int, previous: list[str]) -> int | None:
-    """Return the end of the quantifier at `position`, or None when none starts there."""
-    character = pattern[position]
-    if character in "*+":
-        return position + 1
-    if character == "?":
-        # '(?' opens a group with options or a name; it quantifies nothing.
-        return None if previous and previous[-1].endswith("(") else position + 1
-    if character == "{":
-        repetition = _REPETITION.match(pattern, position)
-        return repetition.end() if repetition else None
-    return None
 
 
 def parse_rows(frame: pd.DataFrame, source: Any, node: ParseRows, now: pd.Timestamp) -> pd.DataFrame:
@@ -219,22 +198,20 @@ def parse_text(
     Returns the extracted columns by name, each typed as declared, and the mask of the rows
     that parsed (parse-where keeps those).
     """
-    regex = compile_pattern(segments, kind, flags)
-    groups = _extract(text, regex)
-    matched = groups[_MATCHED_GROUP].notna().to_numpy()
+    groups = _extract(text, build_pattern(segments, kind, flags))
+    matched = groups.is_valid().to_numpy(zero_copy_only=False)
 
     columns: dict[str, pd.Series] = {}
     failed = np.zeros(len(text), dtype=bool)
     for position, segment in enumerate(segments):
         if segment.kind != "column":
             continue
-        extracted = groups[_group_name(position)].fillna("").astype(PANDAS_DTYPES[STRING])
+        # A row that does not match, or a group that takes no part in the match, gives "".
+        extracted = string_series(pc.if_else(matched, groups.field(_group_name(position)), ""))
         value = _convert(extracted, segment.kql_type, now)
-        if segment.kql_type not in (STRING, DYNAMIC):
-            # A value that does not convert fails the row, except in relaxed mode.
-            nulls = value.isna().to_numpy()
-            if kind != "relaxed":
-                failed |= matched & nulls
+        if segment.kql_type not in (STRING, DYNAMIC) and kind != "relaxed":
+            # A value that does not convert fails the whole row, except in relaxed mode.
+            failed |= matched & value.isna().to_numpy()
         columns[segment.text] = value
 
     matched = matched & ~failed
@@ -243,14 +220,15 @@ def parse_text(
     return columns, matched
 
 
-def _extract(text: pd.Series, regex: re.Pattern[str]) -> pd.DataFrame:
-    """Run `regex` on every text; a category column is matched once per category."""
+def _extract(text: pd.Series, pattern: str) -> pa.StructArray:
+    """Run `pattern` on every text; a category column is matched once per category."""
     if isinstance(text.dtype, pd.CategoricalDtype):
-        categories = pd.Series(text.cat.categories.to_numpy(dtype=object), dtype="str")
-        per_category = categories.str.extract(regex, expand=True)
-        # A code of -1 (a missing value) is no row label, so its row matches nothing.
-        return per_category.reindex(text.cat.codes.to_numpy()).reset_index(drop=True)
-    return text.str.extract(regex, expand=True).reset_index(drop=True)
+        categories = pa.array(text.cat.categories.to_numpy(dtype=object), pa.large_string())
+        per_category = pc.extract_regex(categories, pattern)
+        # A code of -1 (a missing value) takes a null, so its row matches nothing.
+        codes = pa.array(text.cat.codes.to_numpy(), mask=text.cat.codes.to_numpy() < 0)
+        return per_category.take(codes)
+    return pc.extract_regex(pa.array(text.array, pa.large_string()), pattern)
 
 
 def _convert(extracted: pd.Series, kql_type: KqlType, now: pd.Timestamp) -> pd.Series:

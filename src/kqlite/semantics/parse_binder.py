@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
-from kqlite.operators.parse import PARSE_KINDS, REGEX_FLAGS, ParseSegment, compile_pattern
+import pyarrow as pa
+
+from kqlite.operators.parse import PARSE_KINDS, REGEX_FLAGS, ParseSegment, check_pattern
 from kqlite.semantics import bound as b
 from kqlite.semantics.scope import Scope
 from kqlite.syntax import nodes
@@ -30,8 +31,8 @@ def bind_parse(binder: Binder, operator: nodes.Parse, input: b.BoundTabular, sco
     segments = tuple(_segment(item) for item in operator.pattern)
     if kind == "regex":
         try:
-            compile_pattern(segments, kind, flags)
-        except re.error as error:
+            check_pattern(segments, kind, flags)
+        except pa.ArrowInvalid as error:
             binder.error(
                 "KL150",
                 f"the parse pattern is not a valid regular expression: {error}",
