@@ -539,13 +539,13 @@ def test_unknown_kind() -> None:
 
 
 def test_unknown_flag() -> None:
-    assert semantic_error('print x="a" | parse kind=regex flags=iq x with a').code == "KL151"
+    assert semantic_error('print x="a" | parse kind=regex flags=iq x with a').code == "KL161"
 
 
 def test_invalid_regex_constant() -> None:
     error = semantic_error('print x="a" | parse kind=regex x with "(" a')
 
-    assert error.code == "KL150"
+    assert error.code == "KL160"
 
 
 def test_unknown_column_in_expression() -> None:

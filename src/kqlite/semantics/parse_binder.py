@@ -34,7 +34,7 @@ def bind_parse(binder: Binder, operator: nodes.Parse, input: b.BoundTabular, sco
             check_pattern(segments, kind, flags)
         except pa.ArrowInvalid as error:
             binder.error(
-                "KL150",
+                "KL160",
                 f"the parse pattern is not a valid regular expression: {error}",
                 operator.span,
                 hint="kind=regex reads each string constant as a regular expression; escape special characters with '\\'",
@@ -82,7 +82,7 @@ def _flags(binder: Binder, operator: nodes.Parse) -> str:
     unknown = sorted(set(flags) - set(REGEX_FLAGS))
     if unknown:
         binder.error(
-            "KL151",
+            "KL161",
             f"unknown regular expression flag '{unknown[0]}' in flags={flags}",
             option.span,
             hint="the flags are i (ignore case), m (multi-line), s (. matches \\n) and U (ungreedy)",
