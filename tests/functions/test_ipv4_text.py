@@ -93,3 +93,7 @@ def test_wrong_typed_argument_rejected(db, query):
 def test_ipv4_text_functions_on_empty_table(db):
     frame = db.query("datatable(s:string, d:dynamic)[] | extend h = has_ipv4(s, s), p = has_any_ipv4_prefix(s, d), a = has_any_ipv4(s, '1.2.3.4')")
     assert len(frame) == 0
+
+
+def test_null_literal_source_is_not_found(db):
+    assert result(db, "print has_ipv4(long(null), '1.2.3.4')") is False

@@ -88,3 +88,8 @@ def test_wrong_typed_argument_rejected(db, query):
 def test_text_functions_on_empty_table(db):
     frame = db.query("datatable(s:string, d:dynamic)[] | extend t = translate('a', 'b', s), z = string_size(s), j = strcat_array(d, s)")
     assert len(frame) == 0
+
+
+def test_null_literal_of_another_type_reads_as_empty(db):
+    row = one_row(db, "print z = string_size(long(null)), t = translate('a', 'b', long(null)), j = strcat_array(dynamic([1, 2]), long(null))")
+    assert row == {"z": 0, "t": "", "j": "12"}

@@ -110,3 +110,8 @@ def test_non_string_argument_rejected(db, query):
 def test_url_functions_on_empty_table(db):
     frame = db.query("datatable(s:string)[] | extend u = parse_url(s), p = parse_path(s)")
     assert len(frame) == 0
+
+
+def test_null_literal_of_another_type_parses_as_empty(db):
+    assert value(db, "print parse_url(long(null))") == EMPTY_URL
+    assert value(db, "print parse_path(real(null))")["Filename"] == ""

@@ -47,6 +47,8 @@ def _prefix_pattern(prefix: Any) -> str | None:
 
 
 def _search(source: Value, patterns: list[str | None]) -> Value:
+    # A null literal of another type reaches the string parameter as None; it is "".
+    source = "" if source is None else source
     valid = [pattern for pattern in patterns if pattern is not None]
     if not valid:
         return map_text(source, lambda texts: np.zeros(len(texts), dtype=bool))

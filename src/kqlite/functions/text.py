@@ -14,6 +14,11 @@ from kqlite.functions.values import Value, arrow_strings, as_list, dynamic_objec
 from kqlite.types import DYNAMIC, LONG, STRING
 
 
+def _text_constant(value: Any) -> Any:
+    # A null literal of another type (long(null)) reaches a string parameter as None.
+    return "" if value is None else value
+
+
 def _element_text(item: Any) -> str:
     # An array element is written as tostring writes a dynamic value; null is "".
     return to_string(python_value(item), DYNAMIC)
@@ -30,6 +35,7 @@ def _join(array: Any, delimiter: str) -> str:
 @scalar("strcat_array", [P("array", DYNAMIC), P("delimiter", STRING)], STRING)
 def strcat_array(ctx: CallContext, array: Value, delimiter: Value) -> Value:
     """Join the elements of an array into one string with a delimiter. Example: print strcat_array(dynamic([1, 2, 3]), "->") → "1->2->3\""""
+    delimiter = _text_constant(delimiter)
     if not isinstance(array, pd.Series) and not isinstance(delimiter, pd.Series):
         return _join(array, delimiter)
     arrays = dynamic_objects(array, ctx.length)
@@ -62,6 +68,7 @@ def _translate_distinct(texts: pd.Series, table: dict[int, str | None]) -> pd.Se
 @scalar("translate", [P("searchList", STRING), P("replacementList", STRING), P("source", STRING)], STRING)
 def translate(ctx: CallContext, search: Value, replacement: Value, source: Value) -> Value:
     """Replace each character of searchList in source by the matching character of replacementList. Example: print translate("krasp", "otsku", "spark") → "kusto\""""
+    search, replacement, source = (_text_constant(value) for value in (search, replacement, source))
     if not isinstance(search, pd.Series) and not isinstance(replacement, pd.Series):
         table = _translation_table(search, replacement)
         return map_text(source, lambda texts: _translate_distinct(texts, table))
@@ -76,5 +83,5 @@ def translate(ctx: CallContext, search: Value, replacement: Value, source: Value
 @scalar("string_size", [P("source", STRING)], LONG)
 def string_size(ctx: CallContext, source: Value) -> Value:
     """Return the size of a string in bytes, as UTF-8. Example: print string_size("⒦⒰⒮⒯⒪") → 15"""
-    return map_text(source, lambda texts: pc.binary_length(arrow_strings(texts)).cast("int64"))
+    return map_text(_text_constant(source), lambda texts: pc.binary_length(arrow_strings(texts)).cast("int64"))
 

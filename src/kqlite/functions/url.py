@@ -27,7 +27,8 @@ _SEPARATORS = re.compile(r"[\\/]")
 
 def _per_distinct_text(value: Value, parse: Callable[[str], dict[str, Any]]) -> Value:
     if not isinstance(value, pd.Series):
-        return parse(value)
+        # A null literal of another type reaches a string parameter as None.
+        return parse("" if value is None else str(value))
 
     codes, uniques = pd.factorize(value.astype(object), use_na_sentinel=False)
     bags = [parse("" if text is None else str(text)) for text in uniques]
