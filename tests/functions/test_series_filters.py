@@ -158,3 +158,10 @@ def test_wrong_arguments_rejected(db, query):
 def test_series_functions_on_empty_table(db):
     frame = db.query("datatable(d:dynamic)[] | extend f = series_fir(d, d), i = series_iir(d, dynamic([1]), dynamic([1])), s = series_stats_dynamic(d), (low, low_at) = series_stats(d)")
     assert len(frame) == 0
+
+
+def test_null_coefficients_give_null(db):
+    assert value(db, "print series_fir(dynamic([1, 2]), dynamic(null))") is None
+    frame = db.query("datatable(f:dynamic)[dynamic([1]), dynamic(null)] | extend r = series_iir(dynamic([1, 2]), f, dynamic([1]))")
+    assert as_floats(frame["r"][0]) == [1.0, 2.0]
+    assert frame["r"][1] is None

@@ -42,16 +42,24 @@ def _filter_rows(ctx: CallContext, series: Any, coefficients: tuple[Any, ...], k
     """
     block, lengths = to_block(broadcast(series, ctx.length))
     if not any(isinstance(value, pd.Series) for value in coefficients):
+        if any(value is None for value in coefficients):
+            return from_block(block, np.full(len(lengths), NOT_AN_ARRAY))
         return from_block(kernel(block, lengths, *coefficients), lengths)
 
     columns = [broadcast(value, ctx.length).to_numpy(dtype=object) for value in coefficients]
     keys = pd.Series([repr([as_list(column[row]) for column in columns]) for row in range(ctx.length)], dtype=object)
     codes, uniques = pd.factorize(keys)
     filtered = np.full_like(block, np.nan)
+    lengths = lengths.copy()
     for code in range(len(uniques)):
         rows = np.flatnonzero(codes == code)
-        first = rows[0]
-        filtered[rows] = kernel(block[rows], lengths[rows], *(column[first] for column in columns))
+        row_coefficients = [column[rows[0]] for column in columns]
+
+        # A row whose coefficients are null gives null.
+        if any(value is None for value in row_coefficients):
+            lengths[rows] = NOT_AN_ARRAY
+            continue
+        filtered[rows] = kernel(block[rows], lengths[rows], *row_coefficients)
     return from_block(filtered, lengths)
 
 
