@@ -29,7 +29,7 @@ _LIBRARY_MODULES = ("scipy.fft", "pyarrow.pandas_compat", "pyarrow.vendored.vers
 
 
 def load_engine() -> None:
-    """Import every module a query or command can need and build the query parser."""
+    """Import every module a query or command can need, and compile the query lexer."""
     for package_name in _ENGINE_PACKAGES:
         package = importlib.import_module(package_name)
         for module in pkgutil.walk_packages(package.__path__, prefix=f"{package_name}."):
@@ -38,7 +38,7 @@ def load_engine() -> None:
         importlib.import_module(module_name)
 
     from kqlite.functions import load_all
-    from kqlite.syntax.parser import parse
+    from kqlite.syntax.parser import compile_lexer
 
     load_all()
-    parse("print 1")
+    compile_lexer()

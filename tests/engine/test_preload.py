@@ -35,3 +35,12 @@ def test_first_query_after_load_engine_imports_nothing() -> None:
         [sys.executable, "-c", PROGRAM], capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": str(SOURCE)}
     )
     assert completed.stdout.strip() == "[]"
+
+
+def test_compile_lexer_builds_every_scanner() -> None:
+    from kqlite.syntax import parser
+
+    parser.compile_lexer()
+
+    contextual = parser._parser().parser.lexer.lexer
+    assert all(lexer._scanner is not None for lexer in contextual.lexers.values())

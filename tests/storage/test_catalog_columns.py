@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from kqlite.storage.arrow_codec import arrow_to_series
 from kqlite.storage.catalog import Catalog
 from kqlite.table import Table
 from kqlite.types import LONG, STRING
@@ -73,3 +74,21 @@ def test_extents_of_different_index_widths_still_load_and_merge(tmp_path: Path) 
         catalog.append("T", wide)
         assert catalog.columns("T", ["k", "n"]).to_dict("list") == {"k": ["a", "b", "c"], "n": [1, 2, 3]}
     assert len(_extent_types(tmp_path)) == 1
+
+
+def test_null_strings_in_a_dictionary_read_as_empty(tmp_path: Path) -> None:
+    with Catalog(tmp_path) as catalog:
+        catalog.put(Table("T", COLUMNS, _frame(["a", "b"], [1, 2])))
+        catalog.append("T", pa.table({
+            "k": pa.DictionaryArray.from_arrays(pa.array([0, None], pa.int32()), pa.array(["c"])),
+            "n": pa.array([3, 4], pa.int64()),
+            "s": pa.array(["cc", None]),
+        }))
+        frame = catalog.columns("T", ["k", "s"])
+    assert frame["k"].tolist() == ["a", "b", "c", ""]
+    assert frame["s"].tolist() == ["aa", "bb", "cc", ""]
+
+
+def test_null_value_inside_a_dictionary_reads_as_empty() -> None:
+    column = pa.chunked_array([pa.DictionaryArray.from_arrays(pa.array([1, 0, 1], pa.int8()), pa.array(["d", None]))])
+    assert arrow_to_series(column, STRING).tolist() == ["", "d", ""]

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from kqlite.functions.values import format_timespan_text as format_timespan
 from kqlite.table import Columns
@@ -223,16 +224,22 @@ def _string_series(array: pa.ChunkedArray) -> pd.Series:
         array = array.cast(pa.string())
     if pa.types.is_dictionary(array.type):
         combined = array.unify_dictionaries().combine_chunks() if array.num_chunks != 1 else array.chunk(0)
-        dictionary = combined.dictionary.to_pylist()
+        dictionary = combined.dictionary
+        if dictionary.null_count:
+            # A null among the dictionary's values (kqlite never writes one): decode the column.
+            return _string_series(pa.chunked_array([combined.cast(pa.string())]))
         indices = combined.indices.fill_null(-1) if combined.indices.null_count else combined.indices
         # Indices of pandas' code width (see narrow_dictionaries) are used as they are.
         codes = indices.to_numpy(zero_copy_only=False)
         if combined.null_count:
             # A missing string is "": map null codes onto an "" category.
-            if "" not in dictionary:
-                dictionary.append("")
-            codes = np.where(codes < 0, dictionary.index(""), codes).astype(np.int32)
-        categories = pd.Index(dictionary, dtype=PANDAS_DTYPES[KqlType.STRING])
+            empty = pc.index(dictionary, "").as_py()
+            if empty < 0:
+                dictionary = pa.concat_arrays([dictionary, pa.array([""], dictionary.type)])
+                empty = len(dictionary) - 1
+            codes = np.where(codes < 0, empty, codes).astype(np.int32)
+        # The categories are built from the Arrow dictionary itself, not from Python strings.
+        categories = pd.Index(pd.array(dictionary, dtype=PANDAS_DTYPES[KqlType.STRING]))
         # The codes come from Arrow's own dictionary, so they need no range check.
         categorical = pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories), validate=False)
         return pd.Series(categorical, copy=False)

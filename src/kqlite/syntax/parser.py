@@ -111,6 +111,23 @@ def _parser() -> Lark:
     return _PARSER
 
 
+def compile_lexer() -> None:
+    """Compile the lexer's scanners for every parser state now rather than on first use.
+
+    lark's contextual lexer compiles one regular expression per set of tokens a parser
+    state accepts, the first time a text reaches that state: a new kind of query pays
+    a few milliseconds. `kqlite.preload.load_engine` compiles them all at once (about
+    0.04 s). The lexer objects are lark internals; if their layout changes, this does
+    nothing and the scanners are compiled lazily as before.
+    """
+    contextual = getattr(getattr(getattr(_PARSER, "parser", None), "lexer", None), "lexer", None)
+    lexers = getattr(contextual, "lexers", None)
+    if not isinstance(lexers, dict):
+        return
+    for lexer in {id(lexer): lexer for lexer in lexers.values()}.values():
+        getattr(lexer, "scanner", None)
+
+
 def _load_parser() -> Lark:
     """Load the parser that an earlier process pickled for this grammar, else build and pickle it.
 
