@@ -23,7 +23,10 @@ from kqlite.types import BOOL, DYNAMIC, LONG, REAL
 def _coefficients(value: Any, function: str, argument: str) -> np.ndarray:
     elements = as_list(value)
     if not elements or any(isinstance(item, bool) or not isinstance(item, (int, float)) for item in elements):
-        raise KqlRuntimeError("KL306", f"{function}(): {argument} must be a non-empty array of numbers, not {value!r}")
+        raise KqlRuntimeError(
+            "KL306",
+            f"{function}(): invalid {argument} {value!r}: pass a non-empty array of numbers, such as dynamic([1, 1, 1])",
+        )
     return np.asarray(elements, dtype=np.float64)
 
 
@@ -108,7 +111,7 @@ def _iir(block: np.ndarray, lengths: np.ndarray, numerators: Any, denominators: 
     b = _coefficients(numerators, "series_iir", "numerators")
     a = _coefficients(denominators, "series_iir", "denominators")
     if a[0] == 0:
-        raise KqlRuntimeError("KL306", "series_iir(): the first denominator coefficient must not be 0")
+        raise KqlRuntimeError("KL306", "series_iir(): invalid denominators: the first coefficient is 0, and every term is divided by it")
 
     # KQL: y[i] = (sum b[j] * x[i-j] - sum over j >= 1 of a[j] * y[i-j]) / a[0], with
     # zeros before the first value. lfilter divides every coefficient by a[0] itself.
