@@ -146,11 +146,10 @@ class Catalog:
 
         mapped = self._mapped(name, manifest)
         if mapped is not None:
-            frame = pd.DataFrame(
-                {column: self._converted_column(name, mapped, position, kql_type) for position, (column, kql_type) in enumerate(columns)},
-                index=pd.RangeIndex(mapped.num_rows),
-                copy=False,
-            )
+            data = {}
+            for position, (column, kql_type) in enumerate(columns):
+                data[column] = self._converted_column(name, mapped, position, kql_type)
+            frame = pd.DataFrame(data, index=pd.RangeIndex(mapped.num_rows), copy=False)
         else:
             # Extents may differ in whether a string column is dictionary-encoded.
             pieces = [self._read_extent(file_name) for file_name in manifest["extents"]]
@@ -165,17 +164,20 @@ class Catalog:
 
         A query reads the columns it uses; `get` would convert every column of the table.
         """
+        wanted = list(dict.fromkeys(names))
         self._settle(name)
         if name in self._tables:
-            return self._tables[name].frame[list(dict.fromkeys(names))]
+            return self._tables[name].frame[wanted]
         manifest = self._read_manifest(name)
         mapped = self._mapped(name, manifest)
         if mapped is None:
-            return self.get(name).frame[list(dict.fromkeys(names))]
-        positions = {column: position for position, (column, _) in enumerate(_columns_of(manifest))}
-        types = dict(_columns_of(manifest))
-        data = {column: self._converted_column(name, mapped, positions[column], types[column]) for column in dict.fromkeys(names)}
-        return pd.DataFrame(data, index=pd.RangeIndex(mapped.num_rows), copy=False)
+            return self.get(name).frame[wanted]
+
+        data = {}
+        for position, (column, kql_type) in enumerate(_columns_of(manifest)):
+            if column in wanted:
+                data[column] = self._converted_column(name, mapped, position, kql_type)
+        return pd.DataFrame({column: data[column] for column in wanted}, index=pd.RangeIndex(mapped.num_rows), copy=False)
 
     def _mapped(self, name: str, manifest: dict[str, Any]) -> pa.Table | None:
         # The table's extents as one memory-mapped Arrow table (merged on first use),
