@@ -250,7 +250,6 @@ KNOWN_DISAGREEMENTS: dict[str, str] = {
     "family::series_arithmetic": "kqlite has no series_stats_dynamic()",
     "family::top_nested": "kqlite does not support top-nested",
     "family::sample": "kqlite does not support the sample operator",
-    "family::parse_operator": "kqlite does not support the parse operator",
     "family::series_decompose_forecast": (
         "kqlite makes one column of series_decompose_forecast(B), where Kusto.Language adds its "
         "seasonal, trend and residual outputs under default names"
