@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import call
 
 import kqlite
 from kqlite.errors import KqlSemanticError
-from kqlite.types import LONG, STRING
+from kqlite.types import BOOL, DATETIME, LONG, STRING, TIMESPAN
 
 AIRPORTS = """datatable (Airport:string, Airline:string, Departures:long)
 ["SEA", "LH", 3, "SEA", "LY", 100, "SEA", "UA", 3, "SEA", "BA", 2, "SEA", "EL", 3"""
@@ -441,3 +442,44 @@ def test_prev_on_category_column():
     defaults = pd.Series(["x", "y", "z"])
     shifted = call("next", strings, 1, defaults, types=[STRING, LONG, STRING])
     assert list(shifted) == ["b", "a", "z"]
+
+
+def session_reference(stamps: list, from_first: int, between: int, restarts: list) -> list:
+    """Follow row_window_session's documented rules row by row (nanosecond integers, None for null)."""
+    result: list = []
+    session = previous = None
+    for stamp, restart in zip(stamps, restarts, strict=True):
+        if stamp is None:
+            result.append(None)
+            session = previous = None
+            continue
+        if session is None or restart or stamp >= session + from_first or stamp >= previous + between:
+            session = stamp
+        result.append(session)
+        previous = stamp
+    return result
+
+
+@pytest.mark.parametrize("trial", range(12))
+def test_session_matches_row_by_row_rules(trial):
+    rng = np.random.default_rng(trial)
+    length = 200
+    minutes = rng.integers(0, 600, length)
+    if trial % 2:
+        minutes = np.sort(minutes)
+    stamps = [None if rng.random() < 0.03 else int(value) * 60_000_000_000 for value in minutes]
+    restarts = list(rng.random(length) < 0.05)
+    from_first, between = int(rng.integers(1, 120)) * 60_000_000_000, int(rng.integers(1, 30)) * 60_000_000_000
+
+    column = pd.Series(pd.array([pd.NaT if s is None else pd.Timestamp(s, unit="ns") for s in stamps], dtype="datetime64[ns]"))
+    restart_column = pd.Series(pd.array(restarts, dtype="boolean"))
+    result = call(
+        "row_window_session",
+        column,
+        pd.Timedelta(from_first, unit="ns"),
+        pd.Timedelta(between, unit="ns"),
+        restart_column,
+        types=[DATETIME, TIMESPAN, TIMESPAN, BOOL],
+    )
+    expected = session_reference(stamps, from_first, between, restarts)
+    assert [None if pd.isna(value) else value.value for value in result] == expected

@@ -400,32 +400,54 @@ def _sessions_from_first(stamps: np.ndarray, segment_starts: np.ndarray, distanc
     session is below the previous start plus `distance`, and the new start reaches it.
     So the next start after a start s is the first later row of the segment whose running
     maximum reaches stamps[s] + distance. The running maximum rises within a segment, so
-    one binary search per row finds that row for every candidate start at once. Sessions
-    are then followed from each segment's first row, one step per session for all
-    segments together.
+    a binary search finds that row. Sessions are followed from each segment's first row,
+    one step per session for all segments together.
     """
     length = len(stamps)
+    firsts = np.flatnonzero(segment_starts)
+    segment_ends = np.append(firsts[1:], length)
     segments = np.cumsum(segment_starts) - 1
-    running_max = pd.Series(stamps).groupby(segments).cummax().to_numpy(dtype=np.int64)
-    thresholds = _saturating_add(stamps, distance)
 
-    # (segment, value) pairs sort as one integer key: segment * width + the value's rank.
-    ranks = np.unique(np.concatenate([running_max, thresholds]), return_inverse=True)[1].astype(np.int64)
-    width = np.int64(2 * length + 1)
-    row_keys = segments * width + ranks[:length]
-    threshold_keys = segments * width + ranks[length:]
-    following = np.searchsorted(row_keys, threshold_keys, side="left")
+    # Rows sorted by time (the usual input) are their own running maximum.
+    rising = np.diff(stamps) >= 0
+    if (rising | segment_starts[1:]).all():
+        running_max = stamps
+    else:
+        running_max = pd.Series(stamps).groupby(segments).cummax().to_numpy(dtype=np.int64)
+    sorted_throughout = bool(rising.all())
 
-    segment_ends = np.searchsorted(segments, segments, side="right")
     session_starts = np.zeros(length, dtype=bool)
     # NOTE: the loop runs once per session of the longest segment; many sessions within
     # one gap-free segment make it slow.
-    frontier = np.flatnonzero(segment_starts)
+    frontier = firsts
     while frontier.size:
         session_starts[frontier] = True
-        successors = following[frontier]
-        frontier = successors[successors < segment_ends[frontier]]
+        thresholds = _saturating_add(stamps[frontier], distance)
+        ends = segment_ends[segments[frontier]]
+        if sorted_throughout:
+            successors = np.searchsorted(stamps, thresholds, side="left")
+        else:
+            successors = _search_segments(running_max, thresholds, frontier + 1, ends)
+        frontier = successors[successors < ends]
     return session_starts
+
+
+def _search_segments(values: np.ndarray, targets: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """Return, per target, the first position in [low, high) whose value reaches it (else high).
+
+    `values` must rise within each range; all ranges are bisected together.
+    """
+    low = low.copy()
+    high = high.copy()
+    last = len(values) - 1
+    while True:
+        active = low < high
+        if not active.any():
+            return low
+        middle = np.minimum((low + high) // 2, last)
+        below = values[middle] < targets
+        low = np.where(active & below, middle + 1, low)
+        high = np.where(active & ~below, middle, high)
 
 
 def _sessions_by_row(stamps: np.ndarray, segment_starts: np.ndarray, distance: int) -> np.ndarray:
