@@ -347,3 +347,22 @@ def test_between_datetime_and_timespan_length():
     stamps = pd.Series([T("2020-01-01 12:00"), T("2020-01-03")])
     result = evaluate_between(stamps, T("2020-01-01"), D(days=1), DATETIME, DATETIME, TIMESPAN, False, 2)
     assert result.tolist() == [True, False]
+
+
+def test_time_arithmetic_out_of_range_is_null() -> None:
+    import datetime
+
+    import kqlite
+
+    result = kqlite.connect().execute(
+        "print a = datetime(2250-01-01) + 20 * 365d, b = datetime(2250-01-01) - datetime(1700-01-01),"
+        " c = 365d * 300 * 10, d = 1d * 1e300, e = datetime(2023-01-01) + 1d, f = -3d / 2"
+    )
+    a, b, c, d, e, f = result.rows()[0]
+
+    assert a is None
+    assert b is None
+    assert c is None
+    assert d is None
+    assert str(e) == "2023-01-02 00:00:00+00:00"
+    assert f == datetime.timedelta(days=-1.5)

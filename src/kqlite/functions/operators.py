@@ -151,20 +151,33 @@ def _arithmetic(op: str, left: Value, right: Value, left_type: KqlType, right_ty
         return from_numpy(values, nulls | np.isnan(values), result_type)
 
     # Time arithmetic on int64 nanoseconds.
+    # NOTE: a result outside what int64 nanoseconds can hold (beyond about 292 years
+    # from 1970 for a datetime, 292 years for a timespan) is null here; Kusto's range
+    # is wider (years 1 to 9999), so it returns a value where kqlite returns null.
     if op == "*":
         span, factor, factor_type = (left_values, right_values, right_type) if left_type is TIMESPAN else (right_values, left_values, left_type)
-        return from_numpy(_scale(span, factor, factor_type, multiply=True), nulls, TIMESPAN)
+        scaled, overflow = _scale(span, factor, factor_type, multiply=True)
+        return from_numpy(scaled, nulls | overflow, TIMESPAN)
     if op == "/" and right_type.is_numeric:
         zero = right_values == 0
-        return from_numpy(_scale(left_values, np.where(zero, 1, right_values), right_type, multiply=False), nulls | zero, TIMESPAN)
+        scaled, overflow = _scale(left_values, np.where(zero, 1, right_values), right_type, multiply=False)
+        return from_numpy(scaled, nulls | zero | overflow, TIMESPAN)
     if op == "/":
         values = left_values.astype(np.float64) / right_values.astype(np.float64)
         return from_numpy(values, nulls | np.isnan(values), REAL)
     if op == "%":
         values, extra_nulls = _integer_arithmetic("%", left_values, right_values)
         return from_numpy(values, nulls | extra_nulls, TIMESPAN)
-    values = left_values + right_values if op == "+" else left_values - right_values
-    return from_numpy(values, nulls, result_type)
+    with np.errstate(over="ignore"):
+        values = left_values + right_values if op == "+" else left_values - right_values
+    # int64 addition wraps silently; a wrapped sum has the sign of neither operand
+    # (subtraction: the sign of the subtrahend's opposite). The null sentinel is out of range too.
+    if op == "+":
+        overflow = ((left_values ^ values) & (right_values ^ values)) < 0
+    else:
+        overflow = ((left_values ^ right_values) & (left_values ^ values)) < 0
+    overflow |= values == np.iinfo(np.int64).min
+    return from_numpy(values, nulls | overflow, result_type)
 
 
 def _dynamic_arithmetic(op: str, left: Value, right: Value, left_type: KqlType, right_type: KqlType, result_type: KqlType, length: int) -> Value:
@@ -246,15 +259,26 @@ def _real_arithmetic(op: str, left: np.ndarray, right: np.ndarray) -> np.ndarray
     return np.mod(left, np.abs(right))
 
 
-def _scale(span: np.ndarray, factor: np.ndarray, factor_type: KqlType, *, multiply: bool) -> np.ndarray:
-    """Multiply or divide nanosecond timespans by numbers, rounding to whole nanoseconds."""
+def _scale(span: np.ndarray, factor: np.ndarray, factor_type: KqlType, *, multiply: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Multiply or divide nanosecond timespans by numbers, rounding to whole nanoseconds.
+
+    Returns the values and the mask of results int64 nanoseconds cannot hold.
+    """
+    exact = span.astype(np.float64) * factor if multiply else span.astype(np.float64) / factor
+    with np.errstate(invalid="ignore"):
+        overflow = ~(np.abs(exact) < _LARGEST_NANOSECONDS)
     if factor_type in (INT, LONG):
         if multiply:
-            return span * factor
+            with np.errstate(over="ignore"):
+                return span * factor, overflow
         quotient, _ = _integer_arithmetic("/", np.asarray(span), np.asarray(factor))
-        return quotient
-    scaled = span * factor if multiply else span / factor
-    return np.round(scaled).astype(np.int64)
+        return quotient, overflow
+    return np.round(np.where(overflow, 0.0, exact)).astype(np.int64), overflow
+
+
+# The largest magnitude a timespan product may have: int64's range less a margin, since
+# float64 cannot tell the last few nanoseconds apart at this size.
+_LARGEST_NANOSECONDS = float(np.iinfo(np.int64).max) * (1 - 1e-12)
 
 
 def _logic(op: str, left: Value, right: Value, left_type: KqlType, right_type: KqlType, length: int) -> Value:
