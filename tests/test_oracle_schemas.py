@@ -253,7 +253,6 @@ KNOWN_DISAGREEMENTS: dict[str, str] = {
         "kqlite makes one column of series_decompose_forecast(B), where Kusto.Language adds its "
         "seasonal, trend and residual outputs under default names"
     ),
-    "family::iff_mixed_branch_types": "Kusto.Language types iff(true, 1, 'a') as dynamic; kqlite types it long",
 }
 
 

@@ -132,8 +132,6 @@ REGRESSIONS: tuple[Regression, ...] = (
         "format_ipv4_mask_infinite",
         "print format_ipv4_mask('1.2.3.4', real(-inf))",
         "rejects",
-        still_wrong="a real mask binds (running it with -inf gives an empty string); Kusto reports KS107 "
-        "(a value of type long expected) (semantics, argument type check)",
     ),
     Regression(
         "long_let_chain",
@@ -172,7 +170,6 @@ REGRESSIONS: tuple[Regression, ...] = (
         "decimal_for_real_parameter",
         "print isinf(decimal(1.25))",
         "rejects",
-        still_wrong="kqlite accepts a decimal for a real parameter; Kusto reports KS107 (a value of type real expected)",
     ),
     Regression(
         "decimal_for_long_parameter",
@@ -183,20 +180,17 @@ REGRESSIONS: tuple[Regression, ...] = (
         "toguid_of_number",
         "print toguid(decimal(1))",
         "rejects",
-        still_wrong="kqlite's toguid accepts any type; Kusto accepts only string or dynamic (KS141)",
     ),
     Regression(
         "minif_of_dynamic",
         "print x = 1 | summarize minif(dynamic([1]), true)",
         "rejects",
-        still_wrong="kqlite binds min/max aggregates of dynamic values; Kusto reports KS206 (the value must be orderable)",
     ),
     # kqlite rejects what Kusto accepts.
     Regression(
         "constant_conversion_argument",
         "print p = 1 | summarize percentiles_array(p, toint(7))",
         "accepts",
-        still_wrong="kqlite does not count a conversion of a literal (toint(7)) as a constant argument; Kusto does",
     ),
     # Kusto.Language 12.4.1 does not check the text inside datetime(...); kqlite rejects a
     # text that is not a date, and must keep doing so.

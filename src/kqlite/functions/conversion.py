@@ -484,7 +484,7 @@ def _text_to_bool(text: pd.Series) -> pd.Series:
     return from_numpy((lowered == "true").to_numpy(), nulls, BOOL)
 
 
-@registry_scalar("todynamic", [P("value")], DYNAMIC, aliases=("parse_json", "parsejson", "toobject"))
+@registry_scalar("todynamic", [P("value", STRING)], DYNAMIC, aliases=("parse_json", "parsejson", "toobject"))
 def todynamic(ctx: CallContext, value: Value) -> Value:
     """Parse a JSON text as a dynamic value; invalid JSON stays a string. Example: print parse_json('{"a":1}').a → 1"""
     kql_type = ctx.arg_types[0]
@@ -510,7 +510,7 @@ def parse_json_text(text: str) -> Any:
         return text
 
 
-@registry_scalar("toguid", [P("value")], GUID)
+@registry_scalar("toguid", [P("value", STRING, DYNAMIC)], GUID)
 def toguid(ctx: CallContext, value: Value) -> Value:
     """Convert a value to guid; invalid text gives null. Example: print toguid("74be27de-1e4e-49d9-b579-fe0b331d3642")"""
     if ctx.arg_types[0] is GUID:

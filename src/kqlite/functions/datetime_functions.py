@@ -453,7 +453,7 @@ def make_datetime(ctx: CallContext, year: Value, month: Value, day: Value, hour:
 _MAX_TIMESPAN_NS = float(np.iinfo(np.int64).max)
 
 
-@scalar("make_timespan", [P("first", INT, LONG), P("second", INT, LONG), P("third", INT, LONG, REAL, optional=True), P("fourth", INT, LONG, REAL, optional=True)], TIMESPAN)
+@scalar("make_timespan", [P("first", INT, LONG), P("second", INT, LONG), P("third", INT, LONG, optional=True), P("fourth", INT, LONG, optional=True)], TIMESPAN)
 def make_timespan(ctx: CallContext, *parts: Value) -> Value:
     """Build a timespan from (hour, minute[, second]) or (day, hour, minute, second). Example: print make_timespan(1, 12, 30, 55.2) → 1.12:30:55.2000000"""
     arrays = [to_numpy(part, kql_type) for part, kql_type in zip(parts, ctx.arg_types, strict=True)]

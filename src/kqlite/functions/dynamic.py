@@ -121,7 +121,7 @@ def _sort_function(name: str, descending: bool) -> None:
     order = "descending" if descending else "ascending"
     implementation.__doc__ = f"Sort a dynamic array in {order} order, nulls last unless nulls_last is false. Example: print {name}(dynamic([3, 1, 2]))"
     implementation.__name__ = name
-    scalar(name, [P("array", DYNAMIC), P("nulls_last", BOOL, optional=True)], DYNAMIC)(implementation)
+    scalar(name, [P("array", DYNAMIC), P("nulls_last", BOOL, optional=True, constant=True)], DYNAMIC)(implementation)
 
 
 _sort_function("array_sort_asc", descending=False)
@@ -191,7 +191,7 @@ def bag_merge(ctx: CallContext, *bags: Value) -> Value:
     return _per_row(ctx, bags, merge)
 
 
-@scalar("array_index_of", [P("array", DYNAMIC), P("value"), P("start", INT, LONG, optional=True), P("length", INT, LONG, optional=True), P("occurrence", INT, LONG, optional=True)], LONG)
+@scalar("array_index_of", [P("array", DYNAMIC), P("value"), P("start", INT, LONG, optional=True), P("length", INT, LONG, optional=True), P("occurrence", INT, LONG, optional=True, constant=True)], LONG)
 def array_index_of(ctx: CallContext, array: Value, value: Value, start: Value = 0, length: Value = -1, occurrence: Value = 1) -> Value:
     """Return the index of a value in a dynamic array, or -1. Example: print array_index_of(dynamic(["a", "b"]), "b") → 1"""
 

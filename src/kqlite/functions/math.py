@@ -69,7 +69,7 @@ def ceiling(ctx: CallContext, value: Value) -> Value:
     return from_numpy(np.ceil(numbers) if ctx.arg_types[0] in (REAL, DECIMAL) else numbers, nulls, ctx.arg_types[0])
 
 
-@scalar("round", [P("number", *NUMBERS), P("precision", INT, LONG, optional=True)], same_as_first)
+@scalar("round", [P("number", *NUMBERS), P("precision", INT, LONG, optional=True, constant=True)], same_as_first)
 def round_(ctx: CallContext, value: Value, precision: Value = 0) -> Value:
     """Round to a number of decimal digits (halves away from zero). Example: print round(2.15, 1) → 2.2"""
     numbers, nulls = float_values(value, ctx.arg_types[0])

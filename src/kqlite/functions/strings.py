@@ -203,7 +203,7 @@ def replace_string(ctx: CallContext, text: Value, lookup: Value, rewrite: Value)
     return map_text(_text(text, ctx.arg_types[0]), lambda values: pc.replace_substring(arrow_strings(values), needle, replacement))
 
 
-@scalar("replace_regex", [P("source", STRING), P("lookup_regex", STRING, constant=True), P("rewrite_pattern", STRING)], STRING, aliases=("replace",))
+@scalar("replace_regex", [P("source", STRING), P("lookup_regex", STRING, constant=True), P("rewrite_pattern", STRING, constant=True)], STRING, aliases=("replace",))
 def replace_regex(ctx: CallContext, source: Value, lookup: Value, rewrite: Value) -> Value:
     r"""Replace every regex match; \1 in the rewrite is the first capture group. Example: print replace_regex("abc", "b", "x") → "axc\""""
     pattern = str(_constant_argument(lookup, "lookup_regex", "replace_regex"))
@@ -254,7 +254,7 @@ def extract_all(ctx: CallContext, pattern: Value, source: Value) -> Value:
     return map_text(_text(source, ctx.arg_types[1]), _each(all_matches, text_result=False))
 
 
-@scalar("indexof", [P("source", STRING), P("lookup", STRING), P("start_index", INT, LONG, optional=True), P("length", INT, LONG, optional=True), P("occurrence", INT, LONG, optional=True)], LONG)
+@scalar("indexof", [P("source", STRING), P("lookup", STRING), P("start_index", INT, LONG, optional=True), P("length", INT, LONG, optional=True), P("occurrence", INT, LONG, optional=True, constant=True)], LONG)
 def indexof(ctx: CallContext, source: Value, lookup: Value, start: Value = 0, length: Value = -1, occurrence: Value = 1) -> Value:
     """Return the zero-based index of the first occurrence of a string, or -1. Example: print indexof("abcdefg", "cde") → 2"""
     needle = str(_constant_argument(lookup, "lookup", "indexof"))

@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING
 from kqlite.errors import Diagnostic, Span
 from kqlite.functions import operators as scalar_operators
 from kqlite.functions.registry import AGGREGATES, SCALARS, AggregateFunction, Param, ScalarFunction
+from kqlite.semantics import arguments
 from kqlite.semantics import bound as b
 from kqlite.semantics.scope import Scope, UserFunction
 from kqlite.syntax import nodes
-from kqlite.types import BOOL, DECIMAL, DYNAMIC, INT, LONG, NUMERIC_TYPES, REAL, STRING, TIMESPAN, KqlType
+from kqlite.types import BOOL, DYNAMIC, INT, LONG, REAL, STRING, KqlType
 
 if TYPE_CHECKING:
     from kqlite.semantics.binder import Binder
@@ -197,6 +198,9 @@ class ExpressionBinder:
         if call.name in SCALARS:
             function = SCALARS[call.name]
             args = self.bind_arguments(function.params, call, scope, aggregates, function.name)
+            problem = arguments.call_problem(function.name, args)
+            if problem is not None:
+                return self.error("KS119", problem, call.span)
             return self.make_call(function, args, call.span)
 
         name_span = Span(call.span.start, call.span.start + len(call.name))
@@ -211,7 +215,11 @@ class ExpressionBinder:
         arg_types = [arg.kql_type for arg in args]
         try:
             result_type = function.result_type(arg_types)
-        except (ValueError, TypeError, IndexError) as error:
+        except ValueError as error:
+            if function.name not in arguments.DYNAMIC_WHEN_NO_COMMON_TYPE:
+                return self.error("KS141", f"invalid arguments for '{function.name}': {error}", span)
+            result_type = DYNAMIC
+        except (TypeError, IndexError) as error:
             return self.error("KS141", f"invalid arguments for '{function.name}': {error}", span)
         return b.BoundCall(kql_type=result_type, span=span, function=function, args=args)
 
@@ -236,7 +244,7 @@ class ExpressionBinder:
         function_name: str,
     ) -> tuple[b.BoundExpr, ...]:
         """Bind a call's arguments in parameter order, checking count, names and types."""
-        ordered = self._order_arguments(params, call, function_name)
+        ordered, skipped = self._order_arguments(params, call, function_name)
         args: list[b.BoundExpr] = []
 
         for position, argument in enumerate(ordered):
@@ -248,17 +256,19 @@ class ExpressionBinder:
                 args.append(self.error("KS141", "a tabular argument is not allowed here", argument.span))
                 continue
             bound_arg = self.bind(argument, scope, aggregates)
-            if param is not None:
-                self._check_argument(param, bound_arg, argument, function_name)
+            if param is not None and position not in skipped:
+                bound_arg = self._check_argument(param, bound_arg, argument, function_name)
             args.append(bound_arg)
         return tuple(args)
 
     def _order_arguments(
         self, params: tuple[Param, ...], call: nodes.Call, function_name: str
-    ) -> list[nodes.Expr | nodes.Pipeline]:
+    ) -> tuple[list[nodes.Expr | nodes.Pipeline], set[int]]:
+        """Put named arguments in their parameter's place; also return the positions of skipped parameters."""
         positional = [arg for arg in call.args if not isinstance(arg, nodes.NamedArg)]
         named = {arg.name: arg for arg in call.args if isinstance(arg, nodes.NamedArg)}
         ordered: list[nodes.Expr | nodes.Pipeline] = list(positional)
+        skipped: set[int] = set()
 
         param_names = [param.name for param in params]
         for name, argument in named.items():
@@ -268,9 +278,11 @@ class ExpressionBinder:
             index = param_names.index(name)
             while len(ordered) < index:
                 # A skipped optional parameter keeps its default, which the implementation applies.
+                skipped.add(len(ordered))
                 ordered.append(nodes.Literal(span=argument.span, value=None, kql_type=DYNAMIC))
             if index < len(ordered):
                 ordered[index] = argument.value
+                skipped.discard(index)
             else:
                 ordered.append(argument.value)
 
@@ -279,42 +291,40 @@ class ExpressionBinder:
         if len(ordered) < required or (not variadic and len(ordered) > len(params)):
             expected = _describe_count(params)
             self.error("KS119", f"the function '{function_name}' expects {expected}", call.span)
-        return ordered
+        return ordered, skipped
 
-    def _check_argument(self, param: Param, bound_arg: b.BoundExpr, argument: nodes.Expr, function_name: str) -> None:
+    def _check_argument(
+        self, param: Param, bound_arg: b.BoundExpr, argument: nodes.Expr, function_name: str
+    ) -> b.BoundExpr:
+        """Report an argument that does not fit `param`; return it folded or converted as the parameter needs."""
         if param.column and not isinstance(bound_arg, b.BoundColumn):
             self.error(
                 "KS109",
                 f"the argument '{param.name}' of '{function_name}' must be a column name",
                 argument.span,
             )
-            return
-        if param.constant and not isinstance(bound_arg, b.BoundLiteral):
+            return bound_arg
+
+        if param.constant and not arguments.is_constant(bound_arg):
             self.error(
                 "KS130",
                 f"the argument '{param.name}' of '{function_name}' must be a constant",
                 argument.span,
             )
-        if param.types == (BOOL,) and bound_arg.kql_type is DYNAMIC and not isinstance(bound_arg, b.BoundLiteral):
-            # Kusto converts a dynamic argument for most typed parameters, but a predicate
-            # must be a real bool: `countif(d.flag)` needs `tobool(d.flag)`.
-            self.error("KS107", "a value of type bool expected", argument.span)
-            return
-        if param.types is None or bound_arg.kql_type is DYNAMIC:
-            return
-        accepted = set(param.types)
-        if accepted & set(NUMERIC_TYPES):
-            # Kusto widens int and long to any numeric parameter and real to real or
-            # decimal, but never narrows: a decimal does not fit a long or real parameter.
-            accepted |= {INT, LONG, REAL}
-            if DECIMAL in param.types:
-                accepted.add(DECIMAL)
-        if bound_arg.kql_type not in accepted:
-            # A null literal of any type fits any parameter.
-            if isinstance(bound_arg, b.BoundLiteral) and bound_arg.value is None:
-                return
-            names = " or ".join(str(t) for t in param.types)
-            self.error("KS141", f"the expression must have one of the types: {names}", argument.span)
+            return bound_arg
+
+        # The type is checked before folding: `parse_json('[1]')` is a dynamic value of
+        # unknown shape, while its folded value would be an array literal.
+        problem = arguments.fits_parameter(function_name, param, bound_arg)
+        if problem is not None:
+            # A predicate gets Kusto's own code: `countif(d.flag)` needs `tobool(d.flag)`.
+            code = "KS107" if param.types == (BOOL,) else "KS141"
+            self.error(code, problem, argument.span)
+            return bound_arg
+
+        if param.constant:
+            bound_arg = arguments.fold_constant(bound_arg)
+        return arguments.convert_argument(function_name, param, bound_arg)
 
 
 def _describe_count(params: tuple[Param, ...]) -> str:
