@@ -143,3 +143,14 @@ def test_wrong_arguments_rejected(db, query):
 def test_geo_functions_on_empty_table(db):
     frame = db.query("datatable(x:real, d:dynamic)[] | extend g = geo_distance_2points(x, x, x, x), c = geo_point_in_circle(x, x, x, x, x), p = geo_point_in_polygon(x, x, d)")
     assert len(frame) == 0
+
+
+def test_distance_takes_use_spheroid_false_and_reports_true_as_not_supported() -> None:
+    import kqlite
+
+    db = kqlite.connect()
+    [[distance]] = db.execute("print geo_distance_2points(-122.407628, 47.578557, -118.275287, 34.019056, false)").rows()
+
+    assert round(distance, 5) == 1546754.35197
+    with pytest.raises(kqlite.KqlNotSupportedError):
+        db.execute("print geo_distance_2points(-122.407628, 47.578557, -118.275287, 34.019056, true)")

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kqlite.errors import KqlNotSupportedError
 from kqlite.functions.conversion import scalar
 from kqlite.functions.registry import CallContext, P
 from kqlite.functions.values import Value, dynamic_objects, float_values, from_numpy
@@ -46,12 +47,23 @@ def central_angle(longitude1: Any, latitude1: Any, longitude2: Any, latitude2: A
 
 @scalar(
     "geo_distance_2points",
-    [P("p1_longitude", *NUMBERS), P("p1_latitude", *NUMBERS), P("p2_longitude", *NUMBERS), P("p2_latitude", *NUMBERS)],
+    [
+        P("p1_longitude", *NUMBERS),
+        P("p1_latitude", *NUMBERS),
+        P("p2_longitude", *NUMBERS),
+        P("p2_latitude", *NUMBERS),
+        P("use_spheroid", BOOL, optional=True, constant=True),
+    ],
     REAL,
 )
-def geo_distance_2points(ctx: CallContext, *coordinates: Value) -> Value:
+def geo_distance_2points(
+    ctx: CallContext, lon1: Value, lat1: Value, lon2: Value, lat2: Value, use_spheroid: Value = None
+) -> Value:
     """Return the shortest distance in meters between two points on Earth. Example: print geo_distance_2points(-122.407628, 47.578557, -118.275287, 34.019056) → 1546754.35197381"""
-    (lon1, lat1, lon2, lat2), invalid = _coordinates(ctx, coordinates)
+    if use_spheroid is True:
+        # NOTE: distances on the WGS-84 ellipsoid are not implemented; only the sphere is.
+        raise KqlNotSupportedError("geo_distance_2points with use_spheroid=true")
+    (lon1, lat1, lon2, lat2), invalid = _coordinates(ctx, (lon1, lat1, lon2, lat2))
     with np.errstate(invalid="ignore"):
         distance = EARTH_RADIUS_METERS * central_angle(lon1, lat1, lon2, lat2)
     return from_numpy(distance, invalid, REAL)
