@@ -92,6 +92,9 @@ def prune(node: b.BoundTabular, required: set[str] | None = None) -> b.BoundTabu
         return _expand(node, required)
     if isinstance(node, b.ParseRows):
         return _parse_rows(node, required)
+    if isinstance(node, b.ApplyRows):
+        # The subquery may read any input column and keeps every column it outputs.
+        return replace(node, input=prune(node.input, None), subquery=prune(node.subquery, None))
     if isinstance(node, b.Aggregate):
         need = _columns_of(*(key.expr for key in node.keys), *(arg for call in node.aggregates for arg in call.args))
         return replace(node, input=prune(node.input, need))

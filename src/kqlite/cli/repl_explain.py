@@ -32,6 +32,8 @@ NODE_LABELS: dict[type[b.BoundTabular], str] = {
     b.PluginCall: "evaluate",
     b.MakeSeriesRows: "make-series",
     b.Expand: "mv-expand",
+    b.ApplyRows: "mv-apply",
+    b.ApplySubtable: "mv-apply subtable",
     b.ParseRows: "parse/parse-where",
     b.Shared: "let (computed once)",
 }

@@ -45,6 +45,8 @@ class Executor:
         self.now = now if now is not None else pd.Timestamp.now(tz="UTC").tz_localize(None)
         self.visualization: dict[str, Any] | None = None
         self._shared: dict[int, pd.DataFrame] = {}
+        # The rows each running mv-apply gives its subquery, by `ApplySubtable.key`.
+        self.subtables: dict[int, pd.DataFrame] = {}
         self._dispatch: dict[type, Callable[[Any], pd.DataFrame]] = {
             b.TableScan: self._table_scan,
             b.DatatableSource: self._datatable,
@@ -64,6 +66,8 @@ class Executor:
             b.PluginCall: self._plugin,
             b.MakeSeriesRows: self._make_series,
             b.Expand: self._expand,
+            b.ApplyRows: self._mv_apply,
+            b.ApplySubtable: self._apply_subtable,
             b.ParseRows: self._parse,
             b.Shared: self._shared_input,
         }
@@ -322,6 +326,19 @@ class Executor:
             self.limits.check_rows("mv-expand", rows, estimate_row_bytes(node.columns), node.span)
         result = mv_expand(frame, items, node.kind, node.with_itemindex, None if limit is None else int(limit))
         return result[[name for name, _ in node.columns]].reset_index(drop=True)
+
+    def _mv_apply(self, node: b.ApplyRows) -> pd.DataFrame:
+        from kqlite.operators.mv_apply import mv_apply
+
+        frame = self.run(node.input)
+        limit = self.constant(node.limit) if node.limit is not None else None
+        if self.limits is not None:
+            rows = _expanded_rows(frame, [item.source for item in node.items], limit)
+            self.limits.check_rows("mv-apply", rows, estimate_row_bytes(node.subquery.columns), node.span)
+        return mv_apply(self, node, frame, None if limit is None else int(limit))
+
+    def _apply_subtable(self, node: b.ApplySubtable) -> pd.DataFrame:
+        return self.subtables[node.key].copy(deep=False)
 
     def _parse(self, node: b.ParseRows) -> pd.DataFrame:
         from kqlite.operators.parse import parse_rows

@@ -311,6 +311,31 @@ class Expand(BoundTabular):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
+class ApplySubtable(BoundTabular):
+    """The source of an mv-apply subquery: the expanded rows of the mv-apply with the same `key`."""
+
+    key: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
+class ApplyRows(BoundTabular):
+    """mv-apply: expand `items` of each input row, run `subquery` over those rows, per input row.
+
+    Computed items are first added as columns by an inner `Compute`. The output is the
+    input row's columns named in `outer` followed by the subquery's columns, where a
+    subquery column replaces the outer column of the same name in place.
+    """
+
+    input: BoundTabular
+    items: tuple[ExpandItem, ...]
+    with_itemindex: str | None
+    limit: BoundExpr | None
+    subquery: BoundTabular
+    key: int
+    outer: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class ParseRows(BoundTabular):
     """parse and parse-where: extract the pattern's columns from the text of `source`.
 

@@ -54,6 +54,7 @@ class OperatorBinder:
             nodes.Render: self._render,
             nodes.Evaluate: self._evaluate,
             nodes.MvExpand: self._mv_expand,
+            nodes.MvApply: self._mv_apply,
             nodes.Parse: self._parse,
         }
 
@@ -496,6 +497,11 @@ class OperatorBinder:
             with_itemindex=operator.with_itemindex,
             limit=limit,
         )
+
+    def _mv_apply(self, operator: nodes.MvApply, input: b.BoundTabular, scope: Scope) -> b.BoundTabular:
+        from kqlite.semantics.mv_apply_binder import bind_mv_apply
+
+        return bind_mv_apply(self.binder, operator, input, scope)
 
     def _parse(self, operator: nodes.Parse, input: b.BoundTabular, scope: Scope) -> b.BoundTabular:
         from kqlite.semantics.parse_binder import bind_parse

@@ -78,6 +78,10 @@ EFFECTS: dict[type[b.BoundTabular], Effect | Callable[[b.BoundTabular], Effect]]
     b.Select: Effect.KEEPS,
     b.RenderHint: Effect.KEEPS,
     b.Shared: Effect.KEEPS,
+    # mv-apply is not among the operators the documentation lists as nonserializing. Its
+    # subquery reads each record's expanded rows in array order ("order is preserved").
+    b.ApplyRows: Effect.KEEPS,
+    b.ApplySubtable: Effect.SERIALIZES,
 }
 
 

@@ -16,7 +16,7 @@ from lark import Token, Tree
 from lark.tree import Meta
 
 from kqlite.errors import KqlNotSupportedError, KqlSyntaxError, Span
-from kqlite.syntax import literals, nodes, parse_rules
+from kqlite.syntax import literals, mv_apply_rules, nodes, parse_rules
 from kqlite.syntax.hints import KQL_OPERATORS, suggest_operator
 from kqlite.types import BOOL, DATETIME, DYNAMIC, GUID, LONG, REAL, STRING, TIMESPAN, KqlType, parse_type_name
 
@@ -326,6 +326,10 @@ class Builder:
     def mv_expand_item(self, meta: Meta, children: list[Any]) -> nodes.MvExpandItem:
         column, to_type = children
         return nodes.MvExpandItem(span=_span(meta), column=column, to_type=to_type)
+
+    # mv-apply: its rules are in kqlite.syntax.mv_apply_rules.
+    mv_apply_operator = mv_apply_rules.mv_apply_operator
+    mv_apply_subquery = mv_apply_rules.mv_apply_subquery
 
     # parse and parse-where: their rules are in kqlite.syntax.parse_rules.
     parse_operator = parse_rules.parse_operator

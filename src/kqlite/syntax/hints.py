@@ -29,7 +29,7 @@ KQL_OPERATORS = frozenset(
 PARSED_OPERATORS = frozenset(
     {
         "as", "count", "distinct", "evaluate", "extend", "filter", "getschema", "join", "limit",
-        "lookup", "make-series", "mv-expand", "mvexpand", "order", "parse", "parse-where", "project", "project-away",
+        "lookup", "make-series", "mv-apply", "mv-expand", "mvapply", "mvexpand", "order", "parse", "parse-where", "project", "project-away",
         "project-keep", "project-rename", "project-reorder", "render", "serialize", "sort",
         "summarize", "take", "top", "union", "where",
     }

@@ -466,6 +466,20 @@ class MvExpand(Operator):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
+class MvApply(Operator):
+    """``mv-apply [with_itemindex=I] items [limit N] on (subquery)``.
+
+    `subquery` is the operator chain run over the expanded rows of each input record.
+    """
+
+    items: tuple[MvExpandItem, ...]
+    subquery: tuple[Operator, ...]
+    kind: str | None = None
+    with_itemindex: str | None = None
+    limit: Expr | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class ParseItem(Node):
     """One item of a parse pattern: ``*``, a string constant, or ``Name[:type]``.
 

@@ -62,6 +62,7 @@ _TERMINAL_WORDS = {
     "GUID_CALL": "guid(...)",
     "TYPED_CALL": "a typed literal",
     "_MV_EXPAND": "'mv-expand'",
+    "_MV_APPLY": "'mv-apply'",
     "$END": "end of text",
 }
 # Spellings of the tokens that can start a scalar expression. When a name and a number
