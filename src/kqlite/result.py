@@ -41,9 +41,28 @@ class Result:
         """Convert the rows to tuples of plain Python values.
 
         None is null; datetimes are UTC-aware `datetime`, timespans `timedelta`, dynamic
-        values lists, dicts and scalars (datetimes inside them as ISO-8601 text).
+        values lists, dicts and scalars (datetimes inside them as ISO-8601 text). Python's
+        datetime and timedelta hold microseconds, so the seventh fractional digit of a
+        Kusto time (100 ns ticks) is dropped here; `display_rows` keeps it.
         """
         columns = [python_values(self.frame.iloc[:, number], kql_type) for number, (_, kql_type) in enumerate(self.schema)]
+        return list(zip(*columns, strict=True)) if columns else []
+
+    def display_rows(self) -> list[tuple[Any, ...]]:
+        """Convert the rows as `rows` does, but give datetimes and timespans as pandas values.
+
+        `pd.Timestamp` and `pd.Timedelta` are `datetime` and `timedelta` that keep
+        nanoseconds, so the command line can print all seven fractional digits Kusto prints.
+        """
+        columns = []
+        for number, (_, kql_type) in enumerate(self.schema):
+            series = self.frame.iloc[:, number]
+            if kql_type is DATETIME:
+                columns.append([None if value is pd.NaT else value.tz_localize("UTC") for value in series])
+            elif kql_type is TIMESPAN:
+                columns.append([None if value is pd.NaT else value for value in series])
+            else:
+                columns.append(python_values(series, kql_type))
         return list(zip(*columns, strict=True)) if columns else []
 
     def to_pandas(self) -> pd.DataFrame:
@@ -62,7 +81,8 @@ def python_values(series: pd.Series, kql_type: KqlType) -> list[Any]:
     if kql_type is STRING:
         return [str(value) for value in series.astype(object).tolist()]
     if kql_type is DATETIME:
-        return [None if value is pd.NaT else value.to_pydatetime().replace(tzinfo=dt.timezone.utc) for value in series]
+        # to_pydatetime drops nanoseconds (see `Result.rows`); warn=False keeps pandas quiet about it.
+        return [None if value is pd.NaT else value.to_pydatetime(warn=False).replace(tzinfo=dt.timezone.utc) for value in series]
     if kql_type is TIMESPAN:
         return [None if value is pd.NaT else value.to_pytimedelta() for value in series]
     if kql_type is GUID:

@@ -222,7 +222,7 @@ class Repl:
         if not result.columns:
             return
         if self.settings.output_format != "table":
-            write_result(sys.stdout, result.columns, result.rows(), self.settings.output_format)
+            write_result(sys.stdout, result.columns, result.display_rows(), self.settings.output_format)
         else:
             shown = ResultType(schema=result.schema, frame=result.frame.iloc[:MAX_TABLE_ROWS])
             width = shutil.get_terminal_size().columns
