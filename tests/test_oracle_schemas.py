@@ -247,8 +247,6 @@ KNOWN_DISAGREEMENTS: dict[str, str] = {
     # kqlite gaps.
     "conformance::datetime_diff_invalid_period_error": "kqlite checks datetime_diff's period only when it runs, not when it binds",
     "family::table_function": "kqlite has no table() function",
-    "family::top_nested": "kqlite does not support top-nested",
-    "family::sample": "kqlite does not support the sample operator",
     "family::series_decompose_forecast": (
         "kqlite makes one column of series_decompose_forecast(B), where Kusto.Language adds its "
         "seasonal, trend and residual outputs under default names"

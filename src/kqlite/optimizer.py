@@ -80,7 +80,7 @@ def prune(node: b.BoundTabular, required: set[str] | None = None) -> b.BoundTabu
     """Return `node` rebuilt to compute at least the columns in `required` (None: all)."""
     if isinstance(node, b.TableScan):
         return _narrow_scan(node, required)
-    if isinstance(node, (b.Filter, b.Limit, b.Order, b.RenderHint)):
+    if isinstance(node, (b.Filter, b.Limit, b.Order, b.RenderHint, b.SampleRows)):
         return _pass_through(node, required)
     if isinstance(node, b.Compute):
         return _compute(node, required)
@@ -98,6 +98,12 @@ def prune(node: b.BoundTabular, required: set[str] | None = None) -> b.BoundTabu
     if isinstance(node, b.Aggregate):
         need = _columns_of(*(key.expr for key in node.keys), *(arg for call in node.aggregates for arg in call.args))
         return replace(node, input=prune(node.input, need))
+    if isinstance(node, b.TopNestedRows):
+        expressions = [level.key for level in node.levels]
+        expressions += [arg for level in node.levels for call in level.aggregates for arg in call.args]
+        return replace(node, input=prune(node.input, _columns_of(*expressions)))
+    if isinstance(node, b.SampleDistinctRows):
+        return replace(node, input=prune(node.input, {node.column}))
     if isinstance(node, b.MakeSeriesRows):
         expressions = [key.expr for key in node.keys] + [arg for agg in node.aggregates for arg in agg.args]
         need = _columns_of(node.axis, *expressions)
@@ -138,7 +144,9 @@ def _narrow_scan(node: b.TableScan, required: set[str] | None) -> b.BoundTabular
     return b.Select(columns=kept, span=node.span, input=node, sources=tuple(name for name, _ in kept))
 
 
-def _pass_through(node: b.Filter | b.Limit | b.Order | b.RenderHint, required: set[str] | None) -> b.BoundTabular:
+def _pass_through(
+    node: b.Filter | b.Limit | b.Order | b.RenderHint | b.SampleRows, required: set[str] | None
+) -> b.BoundTabular:
     # These keep their input's columns; they may read a few more themselves.
     need = None
     if required is not None:

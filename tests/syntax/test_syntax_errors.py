@@ -140,7 +140,7 @@ def test_unknown_operator_alone() -> None:
 
 @pytest.mark.parametrize(
     ("text", "operator"),
-    [("T | parse-kv x as (a:long) with (pair_delimiter=',')", "parse-kv"), ("T | scan with (step s: true;)", "scan"), ("T | sample 10", "sample")],
+    [("T | parse-kv x as (a:long) with (pair_delimiter=',')", "parse-kv"), ("T | scan with (step s: true;)", "scan"), ("T | facet by x", "facet")],
 )
 def test_kql_operator_not_supported(text: str, operator: str) -> None:
     error = error_of(text)

@@ -35,6 +35,9 @@ NODE_LABELS: dict[type[b.BoundTabular], str] = {
     b.ApplyRows: "mv-apply",
     b.ApplySubtable: "mv-apply subtable",
     b.ParseRows: "parse/parse-where",
+    b.TopNestedRows: "top-nested",
+    b.SampleRows: "sample",
+    b.SampleDistinctRows: "sample-distinct",
     b.Shared: "let (computed once)",
 }
 

@@ -69,6 +69,9 @@ class Executor:
             b.ApplyRows: self._mv_apply,
             b.ApplySubtable: self._apply_subtable,
             b.ParseRows: self._parse,
+            b.TopNestedRows: self._top_nested,
+            b.SampleRows: self._sample,
+            b.SampleDistinctRows: self._sample_distinct,
             b.Shared: self._shared_input,
         }
 
@@ -346,6 +349,27 @@ class Executor:
         frame = self.run(node.input)
         source = self.evaluator(frame).evaluate(node.source)
         return parse_rows(frame, source, node, self.now)
+
+    def _top_nested(self, node: b.TopNestedRows) -> pd.DataFrame:
+        from kqlite.operators.top_nested import run_top_nested
+
+        return run_top_nested(self, node)
+
+    def _sample(self, node: b.SampleRows) -> pd.DataFrame:
+        from kqlite.operators.sample import sample_positions
+
+        frame = self.run(node.input)
+        count = self.constant(node.count)
+        positions = sample_positions(len(frame), 0 if count is None else int(count))
+        return frame if len(positions) == len(frame) else frame.take(positions).reset_index(drop=True)
+
+    def _sample_distinct(self, node: b.SampleDistinctRows) -> pd.DataFrame:
+        from kqlite.operators.sample import sample_distinct_values
+
+        frame = self.run(node.input)
+        count = self.constant(node.count)
+        values = sample_distinct_values(frame[node.column], 0 if count is None else int(count))
+        return pd.DataFrame({0: values}, index=pd.RangeIndex(len(values)), copy=False)
 
     def _shared_input(self, node: b.Shared) -> pd.DataFrame:
         if node.key not in self._shared:

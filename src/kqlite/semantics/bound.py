@@ -351,6 +351,51 @@ class ParseRows(BoundTabular):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
+class TopNestedLevel(DataclassMethods):
+    """One level of top-nested: group by `key`, keep the `count` groups of each parent
+    with the largest (or, when `ascending`, smallest) `aggregation`.
+
+    `aggregation` is an expression over the hidden output names of `aggregates`, as in
+    `Aggregate.outputs`. `count` None keeps every group. `others` None adds no row for
+    the records outside the kept groups.
+    """
+
+    key_name: str
+    key: BoundExpr
+    aggregation_name: str
+    aggregates: tuple[AggregateCall, ...]
+    aggregation: BoundExpr
+    count: BoundExpr | None
+    others: BoundExpr | None
+    ascending: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
+class TopNestedRows(BoundTabular):
+    """top-nested: two columns per level, the key value and its aggregation."""
+
+    input: BoundTabular
+    levels: tuple[TopNestedLevel, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
+class SampleRows(BoundTabular):
+    """sample: up to `count` rows drawn at random from the input."""
+
+    input: BoundTabular
+    count: BoundExpr
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
+class SampleDistinctRows(BoundTabular):
+    """sample-distinct: up to `count` distinct values of the input column `column`."""
+
+    input: BoundTabular
+    count: BoundExpr
+    column: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class Shared(BoundTabular):
     """A tabular `let` used more than once: the executor computes it once per query."""
 

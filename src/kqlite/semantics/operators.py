@@ -56,6 +56,9 @@ class OperatorBinder:
             nodes.MvExpand: self._mv_expand,
             nodes.MvApply: self._mv_apply,
             nodes.Parse: self._parse,
+            nodes.TopNested: self._top_nested,
+            nodes.Sample: self._sample,
+            nodes.SampleDistinct: self._sample_distinct,
         }
 
     def bind(self, operator: nodes.Operator, input: b.BoundTabular, scope: Scope) -> b.BoundTabular:
@@ -507,6 +510,21 @@ class OperatorBinder:
         from kqlite.semantics.parse_binder import bind_parse
 
         return bind_parse(self.binder, operator, input, scope)
+
+    def _top_nested(self, operator: nodes.TopNested, input: b.BoundTabular, scope: Scope) -> b.BoundTabular:
+        from kqlite.semantics.top_nested_binder import bind_top_nested
+
+        return bind_top_nested(self.binder, operator, input, scope)
+
+    def _sample(self, operator: nodes.Sample, input: b.BoundTabular, scope: Scope) -> b.BoundTabular:
+        from kqlite.semantics.sample_binder import bind_sample
+
+        return bind_sample(self.binder, operator, input, scope)
+
+    def _sample_distinct(self, operator: nodes.SampleDistinct, input: b.BoundTabular, scope: Scope) -> b.BoundTabular:
+        from kqlite.semantics.sample_binder import bind_sample_distinct
+
+        return bind_sample_distinct(self.binder, operator, input, scope)
 
     def _reject_duplicates(self, names: list[str], items: tuple[nodes.ColumnExpr, ...]) -> None:
         seen: set[str] = set()

@@ -8,8 +8,8 @@ the serialize operator and of window functions:
 - ``serialize``, ``sort``/``order by``, ``top``, ``range`` and ``getschema`` produce a
   serialized row set;
 - ``summarize``, ``distinct``, ``count``, ``join``, ``make-series``, ``mv-expand``,
-  ``evaluate`` (and ``sample``, ``top-nested``, ``facet``, ``reduce``) produce a
-  nonserialized one;
+  ``evaluate``, ``sample``, ``sample-distinct``, ``top-nested`` (and ``facet``,
+  ``reduce``) produce a nonserialized one;
 - every other operator (``where``, ``extend``, ``project``, ``take``, ``lookup``...)
   keeps the serialization of its input.
 
@@ -51,8 +51,7 @@ def _join_effect(node: b.BoundTabular) -> Effect:
 
 # The rule per bound operator. A bound class missing here keeps its input's
 # serialization, as the documentation says of every operator it does not list.
-# NOTE: sample, top-nested, facet and reduce clear it; their bound classes belong here
-# once kqlite has them.
+# NOTE: facet and reduce clear it; their bound classes belong here once kqlite has them.
 EFFECTS: dict[type[b.BoundTabular], Effect | Callable[[b.BoundTabular], Effect]] = {
     # Sources.
     b.TableScan: Effect.CLEARS,
@@ -68,6 +67,11 @@ EFFECTS: dict[type[b.BoundTabular], Effect | Callable[[b.BoundTabular], Effect]]
     b.MakeSeriesRows: Effect.CLEARS,
     b.Expand: Effect.CLEARS,
     b.PluginCall: Effect.CLEARS,
+    b.SampleRows: Effect.CLEARS,
+    b.SampleDistinctRows: Effect.CLEARS,
+    # kqlite returns top-nested's rows in tree order, but the documentation lists
+    # top-nested among the operators whose output is not serialized.
+    b.TopNestedRows: Effect.CLEARS,
     b.JoinRows: _join_effect,
     # The legs of a union run independently, so their rows interleave in no fixed order
     # (kqlite's choice, because the documentation does not list union).

@@ -16,7 +16,7 @@ from lark import Token, Tree
 from lark.tree import Meta
 
 from kqlite.errors import KqlNotSupportedError, KqlSyntaxError, Span
-from kqlite.syntax import literals, mv_apply_rules, nodes, parse_rules
+from kqlite.syntax import literals, mv_apply_rules, nodes, parse_rules, row_selection_rules
 from kqlite.syntax.hints import KQL_OPERATORS, suggest_operator
 from kqlite.types import BOOL, DATETIME, DYNAMIC, GUID, LONG, REAL, STRING, TIMESPAN, KqlType, parse_type_name
 
@@ -338,6 +338,12 @@ class Builder:
     parse_wildcard = parse_rules.parse_wildcard
     parse_constant = parse_rules.parse_constant
     parse_column = parse_rules.parse_column
+
+    # top-nested, sample and sample-distinct: their rules are in kqlite.syntax.row_selection_rules.
+    top_nested_operator = row_selection_rules.top_nested_operator
+    top_nested_clause = row_selection_rules.top_nested_clause
+    sample_operator = row_selection_rules.sample_operator
+    sample_distinct_operator = row_selection_rules.sample_distinct_operator
 
     def project_operator(self, meta: Meta, children: list[Any]) -> nodes.Project:
         return nodes.Project(span=_span(meta), items=children[0])

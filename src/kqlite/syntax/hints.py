@@ -30,8 +30,8 @@ PARSED_OPERATORS = frozenset(
     {
         "as", "count", "distinct", "evaluate", "extend", "filter", "getschema", "join", "limit",
         "lookup", "make-series", "mv-apply", "mv-expand", "mvapply", "mvexpand", "order", "parse", "parse-where", "project", "project-away",
-        "project-keep", "project-rename", "project-reorder", "render", "serialize", "sort",
-        "summarize", "take", "top", "union", "where",
+        "project-keep", "project-rename", "project-reorder", "render", "sample", "sample-distinct",
+        "serialize", "sort", "summarize", "take", "top", "top-nested", "union", "where",
     }
 )
 

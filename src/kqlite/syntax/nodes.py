@@ -370,6 +370,43 @@ class Top(Operator):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
+class TopNestedClause(Node):
+    """``top-nested [N] of [Name =] Expr [with others = Value] by [Name =] Aggregation [asc|desc]``.
+
+    `count` is None when N is not written (every value), `others` when ``with others``
+    is not, and `ascending` is None when neither ``asc`` nor ``desc`` is.
+    """
+
+    count: Expr | None
+    key: ColumnExpr
+    others: Expr | None
+    aggregation: ColumnExpr
+    ascending: bool | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
+class TopNested(Operator):
+    """``top-nested ..., top-nested ...``: one clause per level of the hierarchy."""
+
+    clauses: tuple[TopNestedClause, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
+class Sample(Operator):
+    """``sample N``."""
+
+    count: Expr
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
+class SampleDistinct(Operator):
+    """``sample-distinct N of Column``; the binder checks that `column` is a column name."""
+
+    count: Expr
+    column: Expr
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class Sort(Operator):
     """``sort by`` / ``order by``."""
 
