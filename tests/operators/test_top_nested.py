@@ -301,8 +301,8 @@ def test_others_on_first_and_last_level() -> None:
   top-nested 1 of EndLocation with others = "All Other End Locations" by sum(Lat)"""
     )
 
-    # Rows a level drops form an others row when that level or one below has `with others`;
-    # the levels in between without it are null (an empty string for a string key).
+    # Rows a level drops form an others row when that level or one below has `with others`.
+    # The levels in between without it are null, and a null string is empty.
     assert result.rows() == [
         ("K", 15.0, "R", 7.0, "D", 7.0),
         ("K", 15.0, "", None, "All Other End Locations", 8.0),
