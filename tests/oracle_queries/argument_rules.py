@@ -1,4 +1,5 @@
-"""Function arguments: which types fit a parameter, dynamic shapes, and constant arguments.
+"""Function arguments: which types fit a parameter, dynamic shapes, and constant arguments;
+also `pack_all` and `column_ifexists`, which the binder resolves over the columns in scope.
 
 Each rule of `kqlite.semantics.arguments` has an accepted and a rejected case here, and
 each table of exceptions has one case, so Kusto.Language checks both sides of the rule.
@@ -53,4 +54,17 @@ QUERIES = [
     # iff and case over values without a common type give dynamic.
     ("iff_no_common_type", "print a = iff(true, 1, 'a'), b = case(false, 1, true, now(), 'x')"),
     ("coalesce_no_common_type_rejected", "print coalesce(1, 'a')"),
+    # pack_all and column_ifexists, bound over the columns in scope.
+    ("pack_all_named", "AllTypes | extend Packed = pack_all(), Kept = pack_all(true)"),
+    ("pack_all_unnamed", "AllTypes | project pack_all(), x = 1"),
+    ("pack_all_in_aggregate", "AllTypes | summarize make_list(pack_all())"),
+    ("pack_all_column_flag_rejected", "AllTypes | extend p = pack_all(Flag)"),
+    ("pack_all_two_arguments_rejected", "AllTypes | extend p = pack_all(true, false)"),
+    ("column_ifexists_missing", "AllTypes | project a = column_ifexists('Nope', 1), b = column_ifexists('Nope', Text)"),
+    ("column_ifexists_present", "AllTypes | project a = column_ifexists('Big', 1), b = column_ifexists('Big', 'x'), c = columnifexists('Flag', false)"),
+    ("column_ifexists_in_where", "AllTypes | where column_ifexists('Flag', false)"),
+    ("column_ifexists_constant_name", "AllTypes | project a = column_ifexists(strcat('B', 'ig'), 0)"),
+    ("column_ifexists_column_name_rejected", "AllTypes | project column_ifexists(Text, 1)"),
+    ("column_ifexists_number_name_rejected", "AllTypes | project column_ifexists(1, 1)"),
+    ("column_ifexists_one_argument_rejected", "AllTypes | project column_ifexists('Big')"),
 ]

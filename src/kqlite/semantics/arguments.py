@@ -166,7 +166,9 @@ def fold_constant(expr: b.BoundExpr) -> b.BoundExpr:
     evaluator = Evaluator(pd.DataFrame(index=range(1)), pd.Timestamp(0), no_subquery, length=1)
     try:
         value = evaluator.evaluate(expr)
-    except (KqlError, ArithmeticError, ValueError, TypeError, OverflowError):
+    except KqlError:
+        return expr
+    except Exception:  # noqa: BLE001 - an ill-typed call, already reported, may fail in any way
         return expr
     if isinstance(value, pd.Series):
         value = value.iloc[0] if len(value) else None

@@ -11,6 +11,7 @@ from kqlite.functions import operators as scalar_operators
 from kqlite.functions.registry import AGGREGATES, SCALARS, AggregateFunction, Param, ScalarFunction
 from kqlite.semantics import arguments
 from kqlite.semantics import bound as b
+from kqlite.semantics import column_functions
 from kqlite.semantics.scope import Scope, UserFunction
 from kqlite.syntax import nodes
 from kqlite.types import BOOL, DYNAMIC, INT, LONG, REAL, STRING, KqlType
@@ -180,6 +181,10 @@ class ExpressionBinder:
 
         if call.name == "toscalar":
             return self._bind_toscalar(call, scope)
+        if call.name == "pack_all":
+            return column_functions.bind_pack_all(self, call, scope)
+        if call.name in column_functions.COLUMN_IFEXISTS_NAMES:
+            return column_functions.bind_column_ifexists(self, call, scope, aggregates)
 
         if call.name in AGGREGATES and call.name not in SCALARS:
             function = AGGREGATES[call.name]
@@ -208,7 +213,7 @@ class ExpressionBinder:
             "KS211",
             f"the name '{call.name}' does not refer to any known function",
             name_span,
-            hint=self.suggest(call.name, sorted({*SCALARS, *AGGREGATES})),
+            hint=self.suggest(call.name, sorted({*SCALARS, *AGGREGATES, "pack_all", *column_functions.COLUMN_IFEXISTS_NAMES})),
         )
 
     def make_call(self, function: ScalarFunction, args: tuple[b.BoundExpr, ...], span: Span | None) -> b.BoundExpr:
