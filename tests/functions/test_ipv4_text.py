@@ -95,5 +95,7 @@ def test_ipv4_text_functions_on_empty_table(db):
     assert len(frame) == 0
 
 
-def test_null_literal_source_is_not_found(db):
-    assert result(db, "print has_ipv4(long(null), '1.2.3.4')") is False
+def test_null_literal_of_another_type_is_rejected(db):
+    # Kusto.Language keeps a typed null's type: a long null does not fit the string source.
+    with pytest.raises(KqlSemanticError):
+        db.execute("print has_ipv4(long(null), '1.2.3.4')")
