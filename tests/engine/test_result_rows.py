@@ -29,3 +29,11 @@ def test_rows_drop_ticks_without_a_warning() -> None:
     assert moment.microsecond == 123456
     assert span.microseconds == 500010
     assert missing is None
+
+
+def test_datatable_decimal_column_takes_numbers() -> None:
+    import decimal
+
+    rows = kqlite.connect().execute("datatable(a:decimal)[3, 1.5, real(null)]").rows()
+
+    assert rows == [(decimal.Decimal("3"),), (decimal.Decimal("1.5"),), (None,)]

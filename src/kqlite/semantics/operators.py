@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 import fnmatch
 import math
 from typing import TYPE_CHECKING
@@ -15,7 +16,7 @@ from kqlite.semantics.naming import ColumnNamer, DeclaredNames, expression_name,
 from kqlite.semantics.scope import Scope
 from kqlite.semantics.summarize import SummarizeBinder
 from kqlite.syntax import nodes
-from kqlite.types import BOOL, DATETIME, DYNAMIC, INT, LONG, REAL, STRING, TIMESPAN, KqlType
+from kqlite.types import BOOL, DATETIME, DECIMAL, DYNAMIC, INT, LONG, REAL, STRING, TIMESPAN, KqlType
 
 if TYPE_CHECKING:
     from kqlite.semantics.binder import Binder
@@ -535,10 +536,15 @@ class OperatorBinder:
 
 
 def _literal_for_column(literal: b.BoundLiteral, kql_type: KqlType, binder: Binder, span: object, name: str) -> object:
-    """Check a datatable value against its column type; integers fit int and real columns."""
+    """Check a datatable value against its column type; numbers fit int, long, real and decimal columns."""
     value = literal.value
     if value is None or literal.kql_type is kql_type or kql_type is DYNAMIC:
         return value
+    if kql_type is DECIMAL and literal.kql_type in (INT, LONG, REAL):
+        # Kusto.Language accepts datatable(a:decimal)[3, 1.5]; the value is the number's decimal.
+        if isinstance(value, float) and not math.isfinite(value):
+            return None
+        return decimal.Decimal(str(value))
     if kql_type in (INT, LONG, REAL) and literal.kql_type in (INT, LONG, REAL):
         if kql_type is REAL:
             return float(value)
