@@ -25,6 +25,8 @@ from kqlite.table import Columns, Table
 from kqlite.types import KqlType, coerce_series, infer_kql_type, parse_type_name
 
 if TYPE_CHECKING:
+    from kqlite.executor.tabular import Executor
+    from kqlite.semantics.bound import BoundTabular
     from kqlite.storage.progress import ProgressBar
 
     # Makes the progress bar of one ingestion source from its location.
@@ -176,9 +178,10 @@ class Database:
 
     def _run_queries(self, text: str, *, check_results: bool = True) -> Iterator[Result]:
         from kqlite.executor.tabular import Executor
-        from kqlite.limits import QueryLimits
+        from kqlite.limits import QueryLimits, out_of_memory
         from kqlite.optimizer import optimize
         from kqlite.semantics.binder import Binder
+        from kqlite.syntax import nodes
         from kqlite.syntax.parser import parse
 
         started = time.perf_counter()
@@ -198,14 +201,31 @@ class Database:
             row_count=self.catalog.row_count,
             limits=limits,
         )
-        for query in bound.queries:
+        # The binder makes one bound query per query statement, in order.
+        statement_spans = [statement.span for statement in script.statements if isinstance(statement, nodes.Query)]
+        for query, statement_span in zip(bound.queries, statement_spans, strict=True):
             executor.visualization = None
             run_started = time.perf_counter()
-            frame = executor.run(optimize(query))
+            frame = _run_within_memory(executor, optimize(query))
+            if frame is None:
+                raise out_of_memory(statement_span)
             if check_results:
                 limits.check_result(frame, query.columns)
             logger.debug("ran a query in %.2f ms: %d rows", (time.perf_counter() - run_started) * 1e3, len(frame))
             yield Result(schema=query.columns, frame=frame, visualization=executor.visualization)
+
+
+def _run_within_memory(executor: Executor, query: BoundTabular) -> pd.DataFrame | None:
+    """Run a query, or return None when it runs out of memory.
+
+    The caller raises its limit error outside this function: the MemoryError's
+    traceback refers to the frames that hold the query's arrays, and they are freed
+    only once that exception is gone.
+    """
+    try:
+        return executor.run(query)
+    except MemoryError:
+        return None
 
 
 def _first_line_span(text: str) -> Span:

@@ -12,8 +12,9 @@ As kqlite's own choice, an explicit ``truncationmaxrecords`` or ``truncationmaxs
 applies even together with ``notruncation``.
 
 kqlite adds a memory budget for operators whose output can be far larger than their
-input (a join, mv-expand): they call `QueryLimits.check_rows` with an estimate before
-they build it. The budget is, in order of precedence:
+input (range, join, lookup, mv-expand, make-series): they call `QueryLimits.check_rows`
+with an estimate before they build it. A `MemoryError` that escapes these estimates
+while a query runs becomes the limit error `out_of_memory` makes. The budget is, in order of precedence:
 
 - ``set maxmemoryconsumptionperiterator=N;``, Kusto's request option for the memory
   one query operator may use, in bytes;
@@ -52,6 +53,10 @@ MEMORY_BUDGET_SHARE = 0.5
 FALLBACK_MEMORY_BUDGET = 4 * 1024**3
 
 RESULT_TOO_LARGE = "E_QUERY_RESULT_SET_TOO_LARGE"
+
+# Bytes of one int64 row position. A join or mv-expand builds its rows from position
+# arrays, so each output row costs its positions even when it keeps no column.
+POSITION_BYTES = 8
 
 # Bytes per value of the fixed-width types, as Kusto's result would hold them.
 _FIXED_WIDTH: dict[KqlType, int] = {
@@ -129,23 +134,50 @@ class QueryLimits:
                 "for this query with 'set notruncation;' or 'set truncationmaxsize=N;' before it",
             )
 
-    def check_rows(self, operator_name: str, estimated_rows: int, row_bytes: int, span: Span | None = None) -> None:
+    def check_rows(
+        self,
+        operator_name: str,
+        estimated_rows: int,
+        row_bytes: int,
+        span: Span | None = None,
+        *,
+        advice: str | None = None,
+        unit: str = "rows",
+    ) -> None:
         """Raise KqlRuntimeError (KL402) when an operator's estimated output is over the memory budget.
 
         An operator calls this before it builds its output, with the number of rows it
-        expects and the bytes one row takes.
+        expects and the bytes one row takes. `advice` is the hint's first suggestion
+        (default: filter or summarize the operator's inputs first), and `unit` names
+        what is counted in the message (make-series counts cells).
         """
         needed = max(0, estimated_rows) * max(0, row_bytes)
         if needed <= self.memory_budget:
             return
+        suggestion = advice or f"filter or summarize the inputs of {operator_name} first"
         raise KqlRuntimeError(
             "KL402",
-            f"{operator_name} would build about {estimated_rows:,} rows ({describe_bytes(needed)}), more than "
+            f"{operator_name} would build about {estimated_rows:,} {unit} ({describe_bytes(needed)}), more than "
             f"the memory budget of {describe_bytes(self.memory_budget)}",
             span,
-            hint=f"filter or summarize the inputs of {operator_name} first, or raise the budget with "
+            hint=f"{suggestion}, or raise the budget with "
             f"'set {MEMORY_BUDGET_OPTION}=N;' (bytes) or the {MEMORY_BUDGET_VARIABLE} environment variable",
         )
+
+
+def out_of_memory(span: Span | None) -> KqlRuntimeError:
+    """Make the error (KL404) for a query that ran out of memory, at the span of its statement.
+
+    The memory budget checks estimate an operator's output before it is built. This
+    error covers what they miss: an allocation the machine could not satisfy.
+    """
+    return KqlRuntimeError(
+        "KL404",
+        "the query ran out of memory: an operator needed more memory than the machine could allocate",
+        span,
+        hint="make the query build fewer rows or columns: filter, summarize or project before the "
+        "operators that multiply rows (join, mv-expand, range, make-series)",
+    )
 
 
 def default_memory_budget() -> int:
@@ -226,9 +258,9 @@ def describe_bytes(size: int) -> str:
     if size < 1024:
         return f"{size} bytes"
     value = float(size)
-    for unit in ("KB", "MB", "GB", "TB"):
+    for unit in ("KB", "MB", "GB", "TB", "PB"):
         value /= 1024
-        if value < 1024 or unit == "TB":
+        if value < 1024 or unit == "PB":
             return f"{value:.1f} {unit}"
     raise AssertionError("unreachable")
 

@@ -9,6 +9,7 @@ compute group numbers first and then aggregate per group.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -19,7 +20,7 @@ from kqlite.errors import KqlRuntimeError
 from kqlite.executor.columns import column_from_values, empty_frame, first_value, to_column
 from kqlite.executor.expressions import Evaluator
 from kqlite.executor.grouping import run_aggregate, run_make_series
-from kqlite.limits import QueryLimits, estimate_row_bytes
+from kqlite.limits import POSITION_BYTES, QueryLimits, estimate_row_bytes
 from kqlite.semantics import bound as b
 from kqlite.table import Table
 from kqlite.types import CLR_NAMES, DATETIME, LONG, REAL, TIMESPAN
@@ -117,22 +118,49 @@ class Executor:
         }
         return pd.DataFrame(data, index=pd.RangeIndex(1), copy=False)
 
-    def _range(self, node: b.RangeSource) -> pd.DataFrame:
-        start, stop, step = (self.constant(expr) for expr in (node.start, node.stop, node.step))
-        kql_type = node.columns[0][1]
-        if start is None or stop is None or step is None:
+    def _range(self, node: b.RangeSource, max_rows: int | None = None) -> pd.DataFrame:
+        """Build the rows of `range`, at most `max_rows` of them (a take right after it)."""
+        steps = self._range_steps(node)
+        if steps is None:
             return empty_frame(node.columns)
+        first, step, length = steps
+        if max_rows is not None:
+            length = min(length, max_rows)
+        if self.limits is not None:
+            advice = "use a larger step, a shorter range or a take right after range"
+            self.limits.check_rows("range", length, estimate_row_bytes(node.columns), node.span, advice=advice)
 
+        # The values are computed in place and wrapped without a copy, so the rows take
+        # the memory that the budget check counted.
+        kql_type = node.columns[0][1]
+        values = np.arange(length, dtype=np.float64 if kql_type is REAL else np.int64)
+        values *= step
+        values += first
         if kql_type in (DATETIME, TIMESPAN):
-            first, last = _nanoseconds(start), _nanoseconds(stop)
-            increment = _nanoseconds(step)
-            values = _inclusive_arange(first, last, increment, np.int64)
             unit = "datetime64[ns]" if kql_type is DATETIME else "timedelta64[ns]"
-            return pd.DataFrame({0: pd.Series(values.view(unit))})
-        if kql_type is REAL:
-            return pd.DataFrame({0: pd.Series(_inclusive_arange(float(start), float(stop), float(step), np.float64))})
-        values = _inclusive_arange(int(start), int(stop), int(step), np.int64)
-        return pd.DataFrame({0: pd.Series(values).astype("Int64")})
+            column = pd.Series(values.view(unit), copy=False)
+        elif kql_type is REAL:
+            column = pd.Series(values, copy=False)
+        else:
+            column = pd.Series(pd.arrays.IntegerArray(values, np.zeros(length, dtype=bool)), copy=False)
+        return pd.DataFrame({0: column}, copy=False)
+
+    def _range_steps(self, node: b.RangeSource) -> tuple[Any, Any, int] | None:
+        """Return a range's first value, step and row count, in nanoseconds for time types.
+
+        Returns None when a bound is null (no rows).
+        """
+        start, stop, step = (self.constant(expr) for expr in (node.start, node.stop, node.step))
+        if start is None or stop is None or step is None:
+            return None
+        kql_type = node.columns[0][1]
+        if kql_type in (DATETIME, TIMESPAN):
+            start, stop, step = _nanoseconds(start), _nanoseconds(stop), _nanoseconds(step)
+        elif kql_type is REAL:
+            start, stop, step = float(start), float(stop), float(step)
+        else:
+            start, stop, step = int(start), int(stop), int(step)
+        return start, step, _range_length(start, stop, step)
 
     # -----------------------------------------------------------------------------------
     # Row-local operators
@@ -148,6 +176,10 @@ class Executor:
     def _limit(self, node: b.Limit) -> pd.DataFrame:
         count = self.constant(node.count)
         count = 0 if count is None else max(0, int(count))
+
+        # `range ... | take N` builds only the first N rows of the range.
+        if isinstance(node.input, b.RangeSource):
+            return self._range(node.input, max_rows=count)
 
         # `T | take N` over a stored table reads only its first N rows.
         scan = _stored_scan(node.input)
@@ -196,6 +228,10 @@ class Executor:
     def _count(self, node: b.CountRows) -> pd.DataFrame:
         if isinstance(node.input, b.TableScan):
             count = self._stored_row_count(node.input.table)
+        elif isinstance(node.input, b.RangeSource):
+            # A range's row count follows from its bounds; its rows are never built.
+            steps = self._range_steps(node.input)
+            count = 0 if steps is None else steps[2]
         else:
             count = len(self.run(node.input))
         return pd.DataFrame({0: pd.Series([count], dtype="Int64")})
@@ -235,18 +271,27 @@ class Executor:
         right = self.run(node.right)
         left_keys = [left[name] for name in node.left_keys]
         right_keys = [right[name] for name in node.right_keys]
+        operator = "lookup" if node.is_lookup else "join"
+        row_bytes = estimate_row_bytes(node.columns)
+        limits = self.limits
+
+        def check_rows(rows: int) -> None:
+            # The general path also builds two int64 positions per row, whatever it keeps.
+            if limits is not None:
+                limits.check_rows(operator, rows, row_bytes + 2 * POSITION_BYTES, node.span)
+
         # A single categorical left key against unique right keys (the usual lookup) is
-        # matched per category, without an array of row positions per side.
+        # matched per category, without an array of row positions per side. It gives
+        # at most one row per left row.
         pairs = category_pairs(left_keys, right_keys, node.kind)
         if pairs is not None:
             length = len(pairs)
+            if limits is not None:
+                limits.check_rows(operator, length, row_bytes, node.span)
         else:
             match = lookup_indices if node.is_lookup else join_indices
-            left_positions, right_positions = match(left_keys, right_keys, node.kind)
+            left_positions, right_positions = match(left_keys, right_keys, node.kind, check_rows)
             length = len(left_positions)
-        if self.limits is not None:
-            operator = "lookup" if node.is_lookup else "join"
-            self.limits.check_rows(operator, length, estimate_row_bytes(node.columns), node.span)
 
         parts: list[pd.DataFrame] = []
         left_part = left[[source for source, _ in node.left_columns]]
@@ -326,7 +371,9 @@ class Executor:
         items = [(item.source, item.output, item.to_type) for item in node.items]
         if self.limits is not None:
             rows = _expanded_rows(frame, [item.source for item in node.items], limit)
-            self.limits.check_rows("mv-expand", rows, estimate_row_bytes(node.columns), node.span)
+            # mv-expand also builds two int64 arrays per output row (source row, item index).
+            row_bytes = estimate_row_bytes(node.columns) + 2 * POSITION_BYTES
+            self.limits.check_rows("mv-expand", rows, row_bytes, node.span)
         result = mv_expand(frame, items, node.kind, node.with_itemindex, None if limit is None else int(limit))
         return result[[name for name, _ in node.columns]].reset_index(drop=True)
 
@@ -429,10 +476,14 @@ def _nanoseconds(value: Any) -> int:
     return int(pd.Timedelta(value).value)
 
 
-def _inclusive_arange(start: Any, stop: Any, step: Any, dtype: Any) -> np.ndarray:
+def _range_length(start: Any, stop: Any, step: Any) -> int:
     # range's stop is inclusive; a step of the wrong sign gives no rows.
     if step == 0 or (step > 0 and start > stop) or (step < 0 and start < stop):
-        return np.zeros(0, dtype=dtype)
-    count = int((stop - start) // step) + 1
-    return (start + np.arange(count, dtype=dtype) * step).astype(dtype)
+        return 0
+    steps = (stop - start) // step
+    if isinstance(steps, float) and not math.isfinite(steps):
+        # NOTE: a NaN bound gives no rows and an infinite one the largest int64 count
+        # (more than any budget); both are kqlite's choices.
+        return 0 if math.isnan(steps) else int(np.iinfo(np.int64).max)
+    return int(steps) + 1
 

@@ -13,9 +13,16 @@ a count of right rows per code and one gather per left row. A ``category`` key i
 through its categories, which keeps a 45-million-row left side to a few array takes.
 Null keys never match (KQL compares null with ``==`` as null, not true). Strings have
 no null in KQL, so ``""`` matches ``""``.
+
+The number of result rows follows from the per-key row counts of both sides.
+`join_indices` and `lookup_indices` pass it to the caller's `check_rows` before they
+build any array of that length, because a self-join on a common key can pair billions
+of rows.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -40,8 +47,18 @@ JOIN_KINDS = {
 
 LOOKUP_KINDS = ("leftouter", "inner")
 
+# Called with the number of result rows before their position arrays are built; it
+# raises to stop a result too large to build (see `QueryLimits.check_rows`).
+RowCheck = Callable[[int], None]
 
-def join_indices(left_keys: list[pd.Series], right_keys: list[pd.Series], kind: str) -> tuple[np.ndarray, np.ndarray]:
+
+def accept_any_rows(rows: int) -> None:
+    """Accept a result of any size: the `RowCheck` of a caller without a memory budget."""
+
+
+def join_indices(
+    left_keys: list[pd.Series], right_keys: list[pd.Series], kind: str, check_rows: RowCheck = accept_any_rows
+) -> tuple[np.ndarray, np.ndarray]:
     """Return the row pairs of ``left | join kind=<kind> (right) on <keys>``.
 
     The result is ``(left_positions, right_positions)``, two int64 arrays of equal
@@ -53,24 +70,31 @@ def join_indices(left_keys: list[pd.Series], right_keys: list[pd.Series], kind: 
     Row order: inner, innerunique and leftouter keep left order, with the matches of
     one left row in right order. rightouter keeps right order. fullouter is leftouter
     followed by the unmatched right rows. The semi and anti kinds keep their side's order.
+
+    `check_rows` is called once with the number of result rows, before the position
+    arrays are built.
     """
     canonical = JOIN_KINDS.get(kind)
     if canonical is None:
         raise KqlSemanticError("KS005", f"invalid join kind '{kind}': expected one of {', '.join(JOIN_KINDS)}")
     if canonical in ("inner", "leftouter"):
-        return _match_in_left_order(left_keys, right_keys, keep_unmatched=canonical == "leftouter")
+        return _match_in_left_order(left_keys, right_keys, canonical == "leftouter", check_rows)
     left_codes, right_codes = key_codes(left_keys, right_keys)
 
     if canonical == "innerunique":
         first_rows = _first_row_per_key(left_codes)
-        left, right = _match(left_codes[first_rows], right_codes, keep_unmatched=False)
+        left, right = _match(left_codes[first_rows], right_codes, keep_unmatched=False, check_rows=check_rows)
         return first_rows[left], right
     if canonical == "rightouter":
-        right, left = _match(right_codes, left_codes, keep_unmatched=True)
+        right, left = _match(right_codes, left_codes, keep_unmatched=True, check_rows=check_rows)
         return left, right
     if canonical == "fullouter":
-        left, right = _match(left_codes, right_codes, keep_unmatched=True)
         unmatched_right = np.flatnonzero(~_has_match(right_codes, left_codes))
+
+        def check_with_unmatched(rows: int) -> None:
+            check_rows(rows + len(unmatched_right))
+
+        left, right = _match(left_codes, right_codes, keep_unmatched=True, check_rows=check_with_unmatched)
         return (
             np.concatenate([left, np.full(len(unmatched_right), -1, dtype=np.int64)]),
             np.concatenate([right, unmatched_right]),
@@ -80,23 +104,29 @@ def join_indices(left_keys: list[pd.Series], right_keys: list[pd.Series], kind: 
     keep_left = canonical.startswith("left")
     own, other = (left_codes, right_codes) if keep_left else (right_codes, left_codes)
     matched = _has_match(own, other)
-    rows = np.flatnonzero(matched if canonical.endswith("semi") else ~matched).astype(np.int64)
+    kept = matched if canonical.endswith("semi") else ~matched
+    check_rows(int(np.count_nonzero(kept)))
+    rows = np.flatnonzero(kept).astype(np.int64)
     absent = np.full(len(rows), -1, dtype=np.int64)
     return (rows, absent) if keep_left else (absent, rows)
 
 
 def lookup_indices(
-    left_keys: list[pd.Series], right_keys: list[pd.Series], kind: str = "leftouter"
+    left_keys: list[pd.Series],
+    right_keys: list[pd.Series],
+    kind: str = "leftouter",
+    check_rows: RowCheck = accept_any_rows,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return the row pairs of ``left | lookup kind=<kind> (right) on <keys>``.
 
     Like `join_indices` with kind ``leftouter`` (the default) or ``inner``: every left
     row in left order, repeated once per matching right row, and with ``leftouter`` an
-    unmatched left row once with right position -1.
+    unmatched left row once with right position -1. `check_rows` is called as in
+    `join_indices`.
     """
     if kind not in LOOKUP_KINDS:
         raise KqlSemanticError("KS005", f"invalid lookup kind '{kind}': expected leftouter or inner")
-    return _match_in_left_order(left_keys, right_keys, keep_unmatched=kind == "leftouter")
+    return _match_in_left_order(left_keys, right_keys, kind == "leftouter", check_rows)
 
 
 def key_codes(left_keys: list[pd.Series], right_keys: list[pd.Series]) -> tuple[np.ndarray, np.ndarray]:
@@ -194,7 +224,7 @@ def _is_identity(positions: np.ndarray) -> bool:
 
 
 def _match_in_left_order(
-    left_keys: list[pd.Series], right_keys: list[pd.Series], keep_unmatched: bool
+    left_keys: list[pd.Series], right_keys: list[pd.Series], keep_unmatched: bool, check_rows: RowCheck
 ) -> tuple[np.ndarray, np.ndarray]:
     # A single categorical left key is matched once per category, and its rows reach
     # their partners through the category codes: one pass over the left rows.
@@ -203,17 +233,22 @@ def _match_in_left_order(
         categories = pd.Series(left.cat.categories)
         category_codes, right_codes = key_codes([categories], right_keys)
         category_rows, right_rows = _match(category_codes, right_codes, keep_unmatched=False)
-        return _match(left.array.codes, category_rows, keep_unmatched, right_rows)
+        return _match(left.array.codes, category_rows, keep_unmatched, right_rows, check_rows)
 
     left_codes, right_codes = key_codes(left_keys, right_keys)
-    return _match(left_codes, right_codes, keep_unmatched)
+    return _match(left_codes, right_codes, keep_unmatched, check_rows=check_rows)
 
 
 def _match(
-    left_codes: np.ndarray, right_codes: np.ndarray, keep_unmatched: bool, right_rows: np.ndarray | None = None
+    left_codes: np.ndarray,
+    right_codes: np.ndarray,
+    keep_unmatched: bool,
+    right_rows: np.ndarray | None = None,
+    check_rows: RowCheck = accept_any_rows,
 ) -> tuple[np.ndarray, np.ndarray]:
     # Pairs every left code with the right entries of the same code, in left order.
     # `right_rows` gives the position reported for each right entry (default: its index).
+    # `check_rows` gets the number of pairs before any array of that length is built.
     size = int(max(left_codes.max(initial=-1), right_codes.max(initial=-1))) + 1
     right_known = right_codes >= 0
     known_codes = right_codes[right_known]
@@ -223,12 +258,16 @@ def _match(
     if count.max(initial=0) <= 1:
         # Fast path (unique right keys): one gather per left row. The null code -1
         # indexes the extra last slot, which contains -1.
+        if keep_unmatched:
+            check_rows(len(left_codes))
         partner_by_code = np.full(size + 1, -1, dtype=np.int64)
         partner_by_code[known_codes] = reported
         partner = partner_by_code[left_codes]
         if keep_unmatched:
             return np.arange(len(left_codes), dtype=np.int64), partner
-        rows = np.flatnonzero(partner >= 0).astype(np.int64)
+        matched = partner >= 0
+        check_rows(int(np.count_nonzero(matched)))
+        rows = np.flatnonzero(matched).astype(np.int64)
         return rows, partner[rows]
 
     # General case: the right entries with code c are right_order[start[c]:start[c] + count[c]].
@@ -239,6 +278,7 @@ def _match(
     matches = np.where(left_known, count[safe_codes], 0)
 
     rows_out = np.maximum(matches, 1) if keep_unmatched else matches
+    check_rows(int(rows_out.sum()))
     left_positions = np.repeat(np.arange(len(left_codes), dtype=np.int64), rows_out)
     offsets = np.arange(len(left_positions), dtype=np.int64) - np.repeat(np.cumsum(rows_out) - rows_out, rows_out)
     has_partner = np.repeat(matches > 0, rows_out)

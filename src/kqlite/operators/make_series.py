@@ -31,12 +31,18 @@ import pandas as pd
 from kqlite.errors import KqlRuntimeError
 from kqlite.functions.aggregates_kernels import numeric_view
 from kqlite.functions.registry import AggregateFunction, CallContext, Value
+from kqlite.limits import QueryLimits
 from kqlite.operators.grouping import RowGroups
 from kqlite.operators.make_series_cells import CellSlots, bincount_aggregate, chunked_totals, summed_column
 from kqlite.types import BOOL, DATETIME, INT, LONG, REAL, TIMESPAN, KqlType
 
 # Kusto's limit on the length of a make-series array.
 MAX_BINS = 1 << 20
+
+# Bytes one (group, bin) cell takes while it is computed: its row count, and per
+# aggregate its per-cell value and its filled output value (8 bytes each).
+_CELL_BYTES = 8
+_CELL_BYTES_PER_AGGREGATE = 16
 
 # Nanoseconds from 0001-01-01 (Kusto's datetime origin) to the Unix epoch.
 _TICK_ORIGIN_NS = -62_135_596_800 * 1_000_000_000
@@ -89,6 +95,7 @@ def make_series(
     in_range: bool,
     aggregates: Sequence[SeriesAggregate | tuple[Any, ...]],
     ctx_factory: ContextFactory | None = None,
+    limits: QueryLimits | None = None,
 ) -> tuple[list[pd.Series], np.ndarray]:
     """Compute the arrays of a `make-series` for `ngroups` groups.
 
@@ -96,7 +103,9 @@ def make_series(
     number per row or as `RowGroups` (which `number_groups` returns). `start` and
     `end` are None when the query omits `from` or `to`. For ``in range`` they are
     its start and inclusive stop. `ctx_factory(length, arg_types, result_type)`
-    builds the CallContext of each aggregate call. Returns one object Series of `ngroups`
+    builds the CallContext of each aggregate call. `limits` gives the memory budget
+    the groups times bins cells must fit in (default: the budget of a query without
+    set options). Returns one object Series of `ngroups`
     rows per aggregate, whose elements are 1-D numpy arrays (row views of one 2-D
     block), and the array of bin start values for the axis column. Long and int
     results are int64 arrays unless a cell is null, which makes them float64 with
@@ -118,6 +127,18 @@ def make_series(
         )
 
     specs = [entry if isinstance(entry, SeriesAggregate) else SeriesAggregate(*entry) for entry in aggregates]
+    # Each group has `bins.count` cells, so many groups multiply even an allowed bin count.
+    # NOTE: the executor does not pass its limits yet, so a query's
+    # `set maxmemoryconsumptionperiterator` does not reach this check and the default
+    # budget (KQLITE_MEMORY_BUDGET, else half the available memory) applies.
+    budget = limits if limits is not None else QueryLimits.from_options({})
+    budget.check_rows(
+        "make-series",
+        ngroups * bins.count,
+        _CELL_BYTES + _CELL_BYTES_PER_AGGREGATE * len(specs),
+        advice="use a larger step, a narrower from/to range or fewer groups (by)",
+        unit="cells",
+    )
     cells = CellSlots(values, axis_valid, groups, ngroups, bins)
     # An empty cell's sum is 0. So when every aggregate is a sum that defaults to 0,
     # no cell needs filling and the rows need no count, unless a sum turns out to
