@@ -378,3 +378,18 @@ def test_memory_error_in_command_query(db: kqlite.Database, monkeypatch: Any) ->
 
 def test_describe_bytes_petabytes() -> None:
     assert describe_bytes(5 * 1024**5 // 2) == "2.5 PB"
+
+
+def test_make_series_follows_the_set_budget() -> None:
+    import kqlite
+
+    query = (
+        "set maxmemoryconsumptionperiterator=100000;"
+        " range x from 1 to 2000 step 1 | extend t = datetime(2024-01-01) + x * 1m"
+        " | make-series c = count() on t step 1m by x"
+    )
+
+    with pytest.raises(kqlite.KqlRuntimeError) as raised:
+        kqlite.connect().execute(query)
+
+    assert raised.value.code == "KL402"

@@ -133,7 +133,7 @@ def run_make_series(executor: Executor, node: b.MakeSeriesRows) -> pd.DataFrame:
         return CallContext(length=length, arg_types=arg_types, result_type=result_type, now=executor.now)
 
     series_columns, axis_values = make_series(
-        axis, node.axis.kql_type, groups, ngroups, start, end, step, node.in_range, specs, context
+        axis, node.axis.kql_type, groups, ngroups, start, end, step, node.in_range, specs, context, executor.limits
     )
 
     data: dict[int, pd.Series] = {}

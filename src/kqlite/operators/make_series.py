@@ -128,9 +128,6 @@ def make_series(
 
     specs = [entry if isinstance(entry, SeriesAggregate) else SeriesAggregate(*entry) for entry in aggregates]
     # Each group has `bins.count` cells, so many groups multiply even an allowed bin count.
-    # NOTE: the executor does not pass its limits yet, so a query's
-    # `set maxmemoryconsumptionperiterator` does not reach this check and the default
-    # budget (KQLITE_MEMORY_BUDGET, else half the available memory) applies.
     budget = limits if limits is not None else QueryLimits.from_options({})
     budget.check_rows(
         "make-series",
