@@ -185,3 +185,94 @@ def test_offset_shifts_to_script_position() -> None:
 
     assert (error.line, error.column) == (3, 11)
     assert " --> setup.kql:3:11" in str(error)
+
+
+# ---------------------------------------------------------------- long lines and hidden characters
+
+
+def long_line_error(source: str, token: str) -> str:
+    start = source.index(token)
+    return str(KqlSyntaxError("KS005", "unexpected token", Span(start, start + len(token))).with_source(source))
+
+
+LONG_LINE = "print " + " + ".join(str(number) for number in range(1500))
+
+
+def test_long_line_shows_window_around_caret() -> None:
+    rendering = long_line_error(LONG_LINE, " 700 ")
+
+    source_line = next(line for line in rendering.splitlines() if line.startswith("1 | "))
+    assert len(LONG_LINE) > 5000
+    assert max(len(line) for line in rendering.splitlines()) <= 110
+    assert source_line.startswith("1 | …")
+    assert source_line.endswith("…")
+    assert underlined(rendering, 1) == " 700 "
+
+
+def test_long_line_cut_on_one_side_only() -> None:
+    at_start = long_line_error(LONG_LINE, "print")
+    at_end = long_line_error(LONG_LINE, "1499")
+
+    assert "1 | print 0 + 1" in at_start
+    assert at_start.splitlines()[3].endswith("…")
+    assert underlined(at_start, 1) == "print"
+    assert at_end.splitlines()[3].startswith("1 | …")
+    assert at_end.splitlines()[3].endswith("+ 1499")
+    assert underlined(at_end, 1) == "1499"
+
+
+def test_long_span_caret_is_cut_with_window() -> None:
+    source = "print " + "x" * 5000
+    error = KqlSyntaxError("KS005", "too long", Span(6, len(source))).with_source(source)
+
+    caret_line = str(error).splitlines()[-1]
+    assert caret_line.endswith("^ (...)")
+    assert len(caret_line) <= 110
+
+
+def test_control_characters_are_escaped() -> None:
+    source = "print 1 \x1b]0;X\x07"
+    error = KqlSyntaxError("KS002", "unexpected character '\x1b'", Span(8, 9)).with_source(source)
+    rendering = str(error)
+
+    assert "\x1b" not in rendering
+    assert "\x07" not in rendering
+    assert rendering.splitlines()[0] == "syntax error[KS002]: unexpected character '<U+001B>'"
+    assert "1 | print 1 <U+001B>]0;X<U+0007>" in rendering
+    assert underlined(rendering, 1) == "<U+001B>"
+
+
+def test_undecodable_bytes_are_escaped() -> None:
+    source = "print 1 \udcff\udcfe"
+    error = KqlSyntaxError("KS002", "unexpected character '\udcff'", Span(8, 9)).with_source(source)
+    rendering = str(error)
+
+    assert "\udcff" not in rendering
+    assert "1 | print 1 <0xFF><0xFE>" in rendering
+    assert underlined(rendering, 1) == "<0xFF>"
+
+
+def test_caret_after_escape_and_tab() -> None:
+    source = "print\t\u200b x, y"
+    start = source.index("y")
+    error = KqlSemanticError("KS142", "unknown name 'y'", Span(start, start + 1)).with_source(source)
+
+    assert underlined(str(error), 1) == "y"
+    assert "1 | print   <U+200B> x, y" in str(error)
+
+
+def test_windows_line_end_not_shown() -> None:
+    source = "print 1\r\n| where x\r\n"
+    start = source.index("x")
+    error = KqlSemanticError("KS142", "unknown name 'x'", Span(start, start + 1)).with_source(source)
+
+    assert "2 | | where x\n" in str(error) + "\n"
+    assert "<U+000D>" not in str(error)
+
+
+def test_query_with_escape_sequence_is_escaped(metrics_db: Any) -> None:
+    error = error_of(metrics_db, "print 1 \x1b]0;X\x07")
+
+    assert error.code == "KS002"
+    assert "\x1b" not in str(error)
+    assert "<U+001B>" in str(error)

@@ -106,15 +106,15 @@ class KqlError(Exception):
         return "\n".join(self._render_one(d) for d in self.diagnostics)
 
     def _render_one(self, diagnostic: Diagnostic) -> str:
-        lines = [f"{self.kind}[{diagnostic.code}]: {diagnostic.message}"]
+        lines = [f"{self.kind}[{diagnostic.code}]: {visible(diagnostic.message)}"]
 
         if diagnostic.span is not None and self.source is not None:
             lines.extend(_render_place(self.source, diagnostic.span, self.origin))
         elif self.origin is not None:
-            lines.append(f"  --> {self.origin}")
+            lines.append(f"  --> {visible(self.origin)}")
 
         if diagnostic.hint:
-            lines.append(f"   = hint: {diagnostic.hint}")
+            lines.append(f"   = hint: {visible(diagnostic.hint)}")
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -129,22 +129,111 @@ def _render_place(source: str, span: Span, origin: str | None) -> list[str]:
     line, column = line_and_column(source, span.start)
     source_lines = source.split("\n")
     text = source_lines[line - 1] if line - 1 < len(source_lines) else ""
+    # A Windows line break leaves '\r' at the end of the line, and it is not part of the text.
+    text = text.removesuffix("\r")
 
-    # Tabs are expanded so that the caret lines up under the text as a terminal shows it.
-    prefix = text[: column - 1].expandtabs(4)
-    shown = text.expandtabs(4)
-    line_end = len(text) - (column - 1)
-    width = max(1, min(span.end - span.start, line_end) if span.end > span.start else 1)
-    more = " (...)" if span.end - span.start > line_end + 1 else ""
+    start = column - 1
+    line_end = len(text) - start
+    length = max(1, min(span.end - span.start, line_end))
+    shown = _shown_line(text, start, length)
+    more = " (...)" if span.end - span.start > line_end + 1 or shown.caret_cut else ""
 
     gutter = " " * len(str(line))
-    place = f"{origin}:{line}:{column}" if origin else f"line {line}, column {column}"
+    place = f"{visible(origin)}:{line}:{column}" if origin else f"line {line}, column {column}"
     return [
         f"{gutter}--> {place}",
         f"{gutter} |",
-        f"{line} | {shown}",
-        f"{gutter} | {' ' * len(prefix)}{'^' * width}{more}",
+        f"{line} | {shown.text}",
+        f"{gutter} | {' ' * shown.caret_offset}{'^' * shown.caret_width}{more}",
     ]
+
+
+# A long source line is shown as a window of this many characters around the caret, with
+# this many before it, so that an error in a generated one-line query stays readable.
+WINDOW_WIDTH = 100
+WINDOW_LEAD = 40
+_CUT = "…"
+_TAB_WIDTH = 4
+
+
+def visible(text: str) -> str:
+    """Write the characters of `text` that a terminal would hide or obey as escapes.
+
+    Control, format and separator characters other than space and newline (ESC, a
+    zero-width space, a bidirectional override, a non-breaking space) become
+    ``<U+200B>``. A byte that was not valid UTF-8, which Python decodes as a lone
+    surrogate U+DC80..U+DCFF, becomes ``<0xFF>``.
+    """
+    if text.isprintable():
+        return text
+    return "".join(character if character.isprintable() or character == "\n" else _escape(character) for character in text)
+
+
+def _escape(character: str) -> str:
+    code_point = ord(character)
+    if 0xDC80 <= code_point <= 0xDCFF:
+        return f"<0x{code_point - 0xDC00:02X}>"
+    return f"<U+{code_point:04X}>"
+
+
+@dataclass(frozen=True, slots=True)
+class _ShownLine:
+    """A source line as printed, with the caret's offset and width in printed characters."""
+
+    text: str
+    caret_offset: int
+    caret_width: int
+    caret_cut: bool
+
+
+def _shown_line(text: str, start: int, length: int) -> _ShownLine:
+    """Print the line `text` with tabs expanded and hidden characters escaped.
+
+    The caret underlines `length` characters from index `start`; it may stand one place
+    past the end of the line. A line longer than `WINDOW_WIDTH` is cut to a window around
+    the caret, and each cut side is marked with '…'.
+    """
+    # Only the characters that can fall into the window are converted, so that an
+    # error in a line of many megabytes costs no more than one in a short line.
+    first = max(0, start - WINDOW_WIDTH)
+    last = min(len(text), first + 3 * WINDOW_WIDTH)
+    pieces: list[str] = []
+    cells = [0]
+    for character in text[first:last]:
+        if character == "\t":
+            piece = " " * (_TAB_WIDTH - cells[-1] % _TAB_WIDTH)
+        elif character.isprintable():
+            piece = character
+        else:
+            piece = _escape(character)
+        pieces.append(piece)
+        cells.append(cells[-1] + len(piece))
+
+    caret_from = cells[start - first]
+    caret_to = cells[min(start + length, last) - first] if start < len(text) else caret_from + 1
+    total = cells[-1]
+    if total <= WINDOW_WIDTH and first == 0 and last == len(text):
+        return _ShownLine("".join(pieces), caret_from, max(1, caret_to - caret_from), caret_cut=False)
+
+    window_start = max(0, caret_from - WINDOW_LEAD)
+    window_end = min(total, window_start + WINDOW_WIDTH)
+    window_start = max(0, min(window_start, window_end - WINDOW_WIDTH))
+    # Whole pieces only, so that an escape such as <U+200B> is never split.
+    first_piece = max(i for i in range(len(cells)) if cells[i] <= window_start)
+    end_piece = min(i for i in range(len(cells)) if cells[i] >= window_end)
+    cut_left = first > 0 or first_piece > 0
+    cut_right = last < len(text) or end_piece < len(pieces)
+
+    shown = "".join(pieces[first_piece:end_piece])
+    if cut_left:
+        shown = _CUT + shown
+    if cut_right:
+        shown += _CUT
+    window_end = cells[end_piece]
+    caret_offset = caret_from - cells[first_piece] + (1 if cut_left else 0)
+    caret_width = max(1, min(caret_to, window_end) - caret_from)
+    caret_cut = start < len(text) and (caret_to > window_end or start + length > last)
+    return _ShownLine(shown, caret_offset, caret_width, caret_cut)
 
 
 class KqlSyntaxError(KqlError):
