@@ -14,11 +14,13 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
-from kqlite.errors import KqlError, KqlInternalError, KqlRuntimeError, Span
+from kqlite.errors import KqlError, KqlInternalError, KqlRuntimeError, KqlSemanticError, Span
 from kqlite.result import Result
 from kqlite.script import Block, split_blocks
 from kqlite.table import Columns, Table
@@ -42,12 +44,35 @@ class Database:
     Args:
         path: a folder that keeps every table on disk between runs, or None for a
             database that lives in memory only.
+        read_only: open the folder without its write lock, so that it can be read
+            while another process has it open; commands that change tables fail (KL119).
     """
 
-    def __init__(self, path: str | os.PathLike[str] | None = None, *, progress: ProgressFactory | None = None) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        progress: ProgressFactory | None = None,
+        read_only: bool = False,
+    ) -> None:
         from kqlite.storage.catalog import Catalog
 
-        self.catalog = Catalog(path)
+        if read_only and path is not None and not Path(path).is_dir():
+            raise KqlRuntimeError(
+                "KL109",
+                f"database folder {path} was not found",
+                hint="check the path: a database opened read-only must exist, because it is not created",
+            )
+        try:
+            self.catalog = Catalog(path, read_only=read_only)
+        except KqlRuntimeError as error:
+            if error.code != "KL101":
+                raise
+            hint = (
+                "close the other kqlite session, or open the folder read-only: "
+                f"kqlite --read-only --db {path}, or kqlite.connect({str(path)!r}, read_only=True) in Python"
+            )
+            raise KqlRuntimeError("KL101", error.message, hint=hint) from None
         self.progress = progress
 
         # `.ingest async` reads in the background; closing at exit waits for it, so that a
@@ -62,15 +87,28 @@ class Database:
 
         Column types are inferred from the dtypes unless `schema` maps a column to a
         KQL type name.
+
+        Raises:
+            KqlError: two columns with the same name (KL126), a schema type name that
+                KQL does not know (KS160), or values that do not fit their column's
+                KQL type (KL125).
         """
+        names = [str(column) for column in frame.columns]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise KqlRuntimeError(
+                "KL126",
+                f"the DataFrame for table '{name}' has more than one column named {', '.join(map(repr, repeated))}",
+                hint="rename the columns so that each name is used once, for example with frame.set_axis([...], axis=1)",
+            )
+
         columns: list[tuple[str, KqlType]] = []
         data: dict[str, pd.Series] = {}
-        for column in frame.columns:
-            series = frame[column].reset_index(drop=True)
-            declared = parse_type_name(schema[column]) if schema and column in schema else None
-            kql_type = declared or infer_kql_type(series)
+        for position, column in enumerate(frame.columns):
+            series = frame.iloc[:, position].reset_index(drop=True)
+            kql_type = _declared_type(schema, column) or infer_kql_type(series)
             columns.append((str(column), kql_type))
-            data[str(column)] = coerce_series(series, kql_type)
+            data[str(column)] = _column_of(series, str(column), kql_type)
         self.catalog.put(Table(name=name, columns=tuple(columns), frame=pd.DataFrame(data)))
 
     def table_names(self) -> list[str]:
@@ -102,6 +140,7 @@ class Database:
 
     def iterate(self, text: str, *, origin: str | None = None) -> Iterator[Result]:
         """Run a script block by block, yielding each result as soon as it is ready."""
+        text = without_byte_order_mark(text)
         for block in split_blocks(text):
             yield from self._run_block(text, block, origin)
 
@@ -117,6 +156,7 @@ class Database:
         from kqlite.semantics.binder import Binder
         from kqlite.syntax.parser import parse
 
+        text = without_byte_order_mark(text)
         extra = dict(tables or {})
 
         def schema(name: str) -> Columns | None:
@@ -161,7 +201,13 @@ class Database:
         except (MemoryError, KeyboardInterrupt):
             raise
         except Exception as error:  # noqa: BLE001 - anything else is a kqlite bug
-            internal = KqlInternalError("KL999", f"this is a kqlite bug: {type(error).__name__}: {error}")
+            # Placed at the block's first line: the block is the text to report.
+            internal = KqlInternalError(
+                "KL999",
+                f"this is a kqlite bug: {type(error).__name__}: {error}",
+                _first_line_span(block.text),
+                hint="please report the query and this message",
+            )
             raise internal.with_source(text, origin, offset=block.offset) from error
 
     def _run_command(self, text: str) -> Result:
@@ -234,10 +280,58 @@ def _first_line_span(text: str) -> Span:
     return Span(start, len(text) if end < 0 else end)
 
 
-def connect(path: str | os.PathLike[str] | None = None, *, progress: ProgressFactory | None = None) -> Database:
+def connect(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    progress: ProgressFactory | None = None,
+    read_only: bool = False,
+) -> Database:
     """Open a database: in memory, or kept in the folder `path` between runs.
 
     `progress`, when given, makes a progress bar for each file an `.ingest` reads
-    (`kqlite.storage.progress.progress_bar_for` draws one on a terminal).
+    (`kqlite.storage.progress.progress_bar_for` draws one on a terminal). With
+    `read_only`, the existing folder `path` is opened for queries only, which works
+    while another process has it open for writing.
     """
-    return Database(path, progress=progress)
+    return Database(path, progress=progress, read_only=read_only)
+
+
+BYTE_ORDER_MARK = "\ufeff"
+
+
+def without_byte_order_mark(text: str) -> str:
+    """Return `text` without the UTF-8 byte-order mark that some editors write at its start."""
+    return text.removeprefix(BYTE_ORDER_MARK)
+
+
+def _declared_type(schema: dict[str, str] | None, column: object) -> KqlType | None:
+    if not schema or column not in schema:
+        return None
+    declared = parse_type_name(schema[column])  # type: ignore[index]
+    if declared is None:
+        raise KqlSemanticError(
+            "KS160",
+            f"the schema gives column '{column}' the type '{schema[column]}', which KQL does not know",  # type: ignore[index]
+            hint="use one of bool, int, long, real, decimal, string, datetime, timespan, guid, dynamic",
+        )
+    return declared
+
+
+def _column_of(series: pd.Series, column: str, kql_type: KqlType) -> pd.Series:
+    """Convert one DataFrame column to kqlite's representation of `kql_type`."""
+    if series.dtype.kind == "u" and series.dtype.itemsize == 8 and len(series) and series.max() > np.iinfo(np.int64).max:
+        raise KqlRuntimeError(
+            "KL125",
+            f"column '{column}' holds uint64 values up to {series.max()}, above {np.iinfo(np.int64).max}, the maximum of a KQL long",
+            hint=f"convert the column to float64 or to strings first, or pass schema={{'{column}': 'real'}}",
+        )
+    try:
+        # A value that does not fit is reported below, so numpy's cast warnings are noise.
+        with np.errstate(all="ignore"):
+            return coerce_series(series, kql_type)
+    except (TypeError, ValueError, OverflowError) as error:
+        raise KqlRuntimeError(
+            "KL125",
+            f"column '{column}' of type {series.dtype} cannot be stored as KQL type {kql_type}: {error}",
+            hint=f"convert the column first, or pass schema={{'{column}': '<type>'}} with a type that fits its values",
+        ) from error

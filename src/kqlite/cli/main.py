@@ -21,6 +21,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
+from kqlite import __version__
+
 if TYPE_CHECKING:
     from kqlite.database import Database
     from kqlite.errors import KqlError
@@ -53,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
             "is discarded at exit. Exit codes: 0 success, 1 query error, 2 usage error."
         ),
     )
+    parser.add_argument("--version", action="version", version=f"kqlite {__version__}")
     parser.add_argument("-c", "--command", metavar="QUERY", help="run QUERY (a query, a command or several blocks)")
     _add_run_options(parser, keep_defaults=True)
 
@@ -102,6 +105,13 @@ def _add_run_options(parser: argparse.ArgumentParser, *, keep_defaults: bool) ->
     where.add_argument("--db", type=Path, metavar="PATH", default=default(None), help="database folder (created if missing)")
     where.add_argument("--memory", action="store_true", default=default(False), help="use an in-memory database, discarded at exit")
     parser.add_argument(
+        "--read-only", action="store_true", default=default(False),
+        help=(
+            "open the database folder for queries only, which works while another kqlite process "
+            "has it open; commands that change tables fail (not available in the REPL)"
+        ),
+    )
+    parser.add_argument(
         "--debug", action="store_true", default=default(False),
         help="show Python tracebacks with errors and log the timing of each query stage to stderr",
     )
@@ -141,6 +151,8 @@ def main(argv: list[str] | None = None, *, exit_fast: bool = False) -> int:
 
     if arguments.subcommand == "run" and arguments.command is not None:
         parser.error("-c cannot be combined with 'run'")
+    if getattr(arguments, "read_only", False) and arguments.memory:
+        parser.error("--read-only opens a database folder, so it cannot be combined with --memory")
 
     code = _run_batch(arguments)
     if code is not None:
@@ -150,6 +162,10 @@ def main(argv: list[str] | None = None, *, exit_fast: bool = False) -> int:
 
     from kqlite.cli.repl import run_repl
 
+    if arguments.read_only:
+        # NOTE: the REPL opens its database itself (kqlite.cli.repl.EngineLoader), always
+        # for writing, so --read-only covers -c, run and piped scripts only.
+        parser.error("--read-only works with -c, 'run' and piped scripts, not in the REPL")
     database = None if arguments.memory else str(arguments.db or default_database_path())
     charts = str(arguments.charts) if arguments.charts != Path("kqlite-charts") else None
     return run_repl(database, debug=arguments.debug, render_dir=charts, no_render=arguments.no_render)
@@ -197,15 +213,38 @@ def _exit_now(code: int) -> None:
 
 
 def _run_scripts(arguments: argparse.Namespace) -> int:
+    from kqlite.errors import KqlError
+
     texts: list[tuple[str, str | None]] = []
     for name in arguments.files:
+        origin = "<stdin>" if name == "-" else name
         try:
-            text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
+            text = _read_script(name, origin)
+        except OSError as error:
             print(f"kqlite: error: cannot read script {name}: {_reason(error)}", file=sys.stderr)
             return EXIT_USAGE_ERROR
-        texts.append((text, "<stdin>" if name == "-" else name))
+        except KqlError as error:
+            print(error.render(), file=sys.stderr)
+            return EXIT_USAGE_ERROR
+        texts.append((text, origin))
     return _run_texts(arguments, texts)
+
+
+def _read_script(name: str, origin: str) -> str:
+    """Read a script file, or standard input for '-', as UTF-8 text.
+
+    Raises:
+        KqlError: KL107 when the bytes are not UTF-8.
+    """
+    from kqlite.cli.script_runner import decode_script
+
+    if name != "-":
+        return decode_script(Path(name).read_bytes(), origin)
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:
+        # A text stream without bytes underneath (a test's StringIO) is already decoded.
+        return sys.stdin.read()
+    return decode_script(stream.read(), origin)
 
 
 def _run_texts(arguments: argparse.Namespace, texts: list[tuple[str, str | None]]) -> int:
@@ -281,7 +320,8 @@ def _open_database(arguments: argparse.Namespace) -> Database:
     # The ingestion bar draws on stderr only when stderr is a terminal.
     if arguments.memory:
         return kqlite.connect(progress=progress_bar_for)
-    return kqlite.connect(arguments.db or default_database_path(), progress=progress_bar_for)
+    path = arguments.db or default_database_path()
+    return kqlite.connect(path, progress=progress_bar_for, read_only=arguments.read_only)
 
 
 def _open_output(path: Path | None) -> TextIO:
@@ -348,16 +388,15 @@ def _write_sample(arguments: argparse.Namespace) -> int:
 
 
 def _report_failure(error: Exception, debug: bool) -> int:
-    """Print an error that ended the run: a KqlError as rendered, anything else as a kqlite bug."""
-    from kqlite.errors import KqlError
+    """Print an error that ended the run: a KqlError as rendered, anything else as a kqlite bug (KL999)."""
+    from kqlite.errors import KqlError, KqlInternalError
 
     if debug:
         traceback.print_exception(error, file=sys.stderr)
-    if isinstance(error, KqlError):
-        print(error.render(), file=sys.stderr)
-    else:
-        hint = "" if debug else " (run with --debug for the traceback)"
-        print(f"kqlite: internal error: {type(error).__name__}: {error}{hint}", file=sys.stderr)
+    if not isinstance(error, KqlError):
+        hint = "please report the command and this message" + ("" if debug else "; run with --debug for the traceback")
+        error = KqlInternalError("KL999", f"this is a kqlite bug: {type(error).__name__}: {error}", hint=hint)
+    print(error.render(), file=sys.stderr)
     return EXIT_QUERY_ERROR
 
 

@@ -8,10 +8,11 @@ placed in the whole file (``FILE:LINE:COL``), not in its block.
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from kqlite.errors import KqlError
+from kqlite.errors import KqlError, KqlRuntimeError
 from kqlite.script import Block, split_blocks
 
 if TYPE_CHECKING:
@@ -31,8 +32,11 @@ def run_script(
     """Run every block of `text` on `db` and return the number of blocks that failed.
 
     `origin` names the text in error messages (a file name, or None for a query given
-    on the command line).
+    on the command line). A UTF-8 byte-order mark at the start of `text` is skipped.
     """
+    from kqlite.database import without_byte_order_mark
+
+    text = without_byte_order_mark(text)
     failures = 0
     for block in split_blocks(text):
         try:
@@ -55,3 +59,44 @@ def _placed_in_script(error: KqlError, text: str, block: Block, origin: str | No
     elif error.source is None:
         error.with_source(text, origin, offset=block.offset)
     return error
+
+
+# Byte-order marks of the encodings that editors on Windows offer besides UTF-8.
+_OTHER_ENCODINGS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+
+def decode_script(data: bytes, origin: str) -> str:
+    """Decode the bytes of a script as UTF-8.
+
+    Raises:
+        KqlRuntimeError: KL107 naming `origin` when the bytes are not UTF-8, with the
+            encoding when a byte-order mark shows it, else the place of the first bad byte.
+    """
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        bad = error.start
+    # The input's own name, unless it is standard input ("<stdin>").
+    file = "FILE" if origin.startswith("<") else origin
+
+    # UTF-32's little-endian mark starts with UTF-16's, so UTF-32 is tested first.
+    encoding = next((name for mark, name in _OTHER_ENCODINGS if data.startswith(mark)), None)
+    if encoding is not None:
+        reason = f"it is {encoding} text (it starts with a {encoding} byte-order mark)"
+        convert = f"iconv -f {encoding} -t UTF-8 {file} > converted.kql"
+    else:
+        line = data.count(b"\n", 0, bad) + 1
+        column = bad - (data.rfind(b"\n", 0, bad) + 1) + 1
+        reason = f"the byte 0x{data[bad]:02X} at line {line}, column {column} (counted in bytes) is not valid UTF-8"
+        convert = f"iconv -f WINDOWS-1252 -t UTF-8 {file} > converted.kql, if the text was saved as Windows-1252"
+    raise KqlRuntimeError(
+        "KL107",
+        f"{'standard input' if origin == '<stdin>' else 'script ' + origin} must be UTF-8 text: {reason}",
+        hint=f"save the script as UTF-8, for example with {convert}",
+        origin=origin,
+    )

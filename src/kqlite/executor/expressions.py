@@ -38,6 +38,13 @@ class Evaluator:
         self.run_query = run_query
 
     def evaluate(self, expr: b.BoundExpr) -> Value:
+        # KQL defines the result of an overflow, a division by zero or an invalid
+        # operation (null, or ±inf for reals), so numpy's floating-point warnings about
+        # them would only leak to the user's terminal.
+        with np.errstate(all="ignore"):
+            return self._evaluate(expr)
+
+    def _evaluate(self, expr: b.BoundExpr) -> Value:
         if isinstance(expr, b.BoundLiteral):
             return expr.value
         if isinstance(expr, b.BoundColumn):
