@@ -213,13 +213,14 @@ def _exit_now(code: int) -> None:
 
 
 def _run_scripts(arguments: argparse.Namespace) -> int:
+    from kqlite.cli.script_runner import read_script
     from kqlite.errors import KqlError
 
     texts: list[tuple[str, str | None]] = []
     for name in arguments.files:
         origin = "<stdin>" if name == "-" else name
         try:
-            text = _read_script(name, origin)
+            text = read_script(name, origin)
         except OSError as error:
             print(f"kqlite: error: cannot read script {name}: {_reason(error)}", file=sys.stderr)
             return EXIT_USAGE_ERROR
@@ -228,23 +229,6 @@ def _run_scripts(arguments: argparse.Namespace) -> int:
             return EXIT_USAGE_ERROR
         texts.append((text, origin))
     return _run_texts(arguments, texts)
-
-
-def _read_script(name: str, origin: str) -> str:
-    """Read a script file, or standard input for '-', as UTF-8 text.
-
-    Raises:
-        KqlError: KL107 when the bytes are not UTF-8.
-    """
-    from kqlite.cli.script_runner import decode_script
-
-    if name != "-":
-        return decode_script(Path(name).read_bytes(), origin)
-    stream = getattr(sys.stdin, "buffer", None)
-    if stream is None:
-        # A text stream without bytes underneath (a test's StringIO) is already decoded.
-        return sys.stdin.read()
-    return decode_script(stream.read(), origin)
 
 
 def _run_texts(arguments: argparse.Namespace, texts: list[tuple[str, str | None]]) -> int:

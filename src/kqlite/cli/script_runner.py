@@ -3,13 +3,16 @@
 A blank line ends a block (see `kqlite.script`); a block is one control command or one
 query text whose statements are separated by ``;``. Each result is handed on as soon
 as its block finishes. An error stops the script unless `keep_going` is set, and is
-placed in the whole file (``FILE:LINE:COL``), not in its block.
+placed in the whole file (``FILE:LINE:COL``), not in its block. `read_script` reads a
+script file or standard input, which must be UTF-8.
 """
 
 from __future__ import annotations
 
 import codecs
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kqlite.errors import KqlError, KqlRuntimeError
@@ -68,6 +71,22 @@ _OTHER_ENCODINGS = (
     (codecs.BOM_UTF16_LE, "UTF-16"),
     (codecs.BOM_UTF16_BE, "UTF-16"),
 )
+
+
+def read_script(name: str, origin: str) -> str:
+    """Read a script file, or standard input for '-', as UTF-8 text.
+
+    Raises:
+        OSError: the file cannot be read.
+        KqlRuntimeError: KL107 when the bytes are not UTF-8.
+    """
+    if name != "-":
+        return decode_script(Path(name).read_bytes(), origin)
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:
+        # A text stream without bytes underneath (a test's StringIO) is already decoded.
+        return sys.stdin.read()
+    return decode_script(stream.read(), origin)
 
 
 def decode_script(data: bytes, origin: str) -> str:
