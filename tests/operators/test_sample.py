@@ -172,7 +172,6 @@ def test_doc_sample_distinct_then_filter() -> None:
     assert all(count == 1 for _, count in rows)
 
 
-@pytest.mark.xfail(strict=True, reason="kqlite reads a tabular let name inside in (...) as a scalar")
 def test_doc_sample_distinct_let_in() -> None:
     rows = run(
         EVENTS + "let sampleIds = Events | sample-distinct 3 of Id; Events | where Id in (sampleIds)"

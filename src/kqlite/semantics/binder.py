@@ -90,14 +90,19 @@ class Binder:
     ) -> b.BoundExpr | b.BoundTabular | UserFunction:
         if isinstance(value, nodes.FunctionDef):
             return UserFunction(name=name, definition=value, scope=scope)
-        if isinstance(value, nodes.Pipeline) or self._names_tabular(value, scope):
+        if isinstance(value, nodes.Pipeline) or self.names_tabular(value, scope):
             tabular = self.bind_query_expression(value, scope)
             return b.Shared(columns=tabular.columns, span=tabular.span, input=tabular, key=next(self._shared_keys))
         return self.expressions.bind(value, scope.with_columns(()))
 
-    def _names_tabular(self, value: nodes.Expr | nodes.Pipeline, scope: Scope) -> bool:
-        # `let T2 = T;` and `let T2 = f(1);` are tabular when the name or function is.
+    def names_tabular(self, value: nodes.Expr | nodes.Pipeline, scope: Scope) -> bool:
+        """Tell whether a name or call denotes a table: `let T2 = T;`, `x in (T)`, `toscalar(f(1))`.
+
+        A column of `scope` hides a `let` or stored table of the same name.
+        """
         if isinstance(value, nodes.NameRef):
+            if scope.column_type(value.name) is not None:
+                return False
             binding = scope.lookup(value.name)
             if isinstance(binding, b.BoundTabular):
                 return True
@@ -226,7 +231,7 @@ class Binder:
             if not isinstance(last, nodes.Query):
                 self.error("KS001", f"the body of '{function.name}' must end with an expression", definition.span)
                 raise BindingFailed
-            if isinstance(last.expr, nodes.Pipeline) or self._names_tabular(last.expr, body_scope):
+            if isinstance(last.expr, nodes.Pipeline) or self.names_tabular(last.expr, body_scope):
                 return self.bind_query_expression(last.expr, body_scope)
             return self.expressions.bind(last.expr, body_scope)
         finally:

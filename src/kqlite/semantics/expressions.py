@@ -156,10 +156,10 @@ class ExpressionBinder:
     def _bind_in(self, expr: nodes.InList, scope: Scope, aggregates: AggregateSink | None) -> b.BoundExpr:
         operand = self.bind(expr.operand, scope, aggregates)
 
-        if len(expr.items) == 1 and isinstance(expr.items[0], nodes.Pipeline):
-            subquery = self.binder.bind_tabular(expr.items[0], scope.with_columns(()))
-            if len(subquery.columns) != 1:
-                self.error("KS128", "the subquery of 'in' must return exactly one column", expr.items[0].span)
+        # A single tabular item (a pipeline, a tabular `let` name, a table, a call of a
+        # tabular function) gives the values of its first column, whatever its other columns.
+        if len(expr.items) == 1 and self._is_tabular(expr.items[0], scope):
+            subquery = self.binder.bind_query_expression(expr.items[0], scope.with_columns(()))
             return b.BoundIn(kql_type=BOOL, span=expr.span, op=expr.op, operand=operand, subquery=subquery)
 
         items = tuple(self.bind(item, scope, aggregates) for item in expr.items if isinstance(item, nodes.Expr))
@@ -168,6 +168,9 @@ class ExpressionBinder:
                 "KS107", f"'{expr.op}' cannot compare {operand.kql_type} with the listed values", expr.span
             )
         return b.BoundIn(kql_type=BOOL, span=expr.span, op=expr.op, operand=operand, items=items)
+
+    def _is_tabular(self, item: nodes.Expr | nodes.Pipeline, scope: Scope) -> bool:
+        return isinstance(item, nodes.Pipeline) or self.binder.names_tabular(item, scope)
 
     # -----------------------------------------------------------------------------------
 
@@ -234,9 +237,9 @@ class ExpressionBinder:
         argument = call.args[0]
         if isinstance(argument, nodes.NameRef):
             argument = nodes.Pipeline(span=argument.span, source=nodes.TableRef(span=argument.span, name=argument.name), operators=())
-        if not isinstance(argument, nodes.Pipeline):
+        if not isinstance(argument, nodes.Pipeline) and not self.binder.names_tabular(argument, scope.with_columns(())):
             return self.error("KS141", "the argument of 'toscalar' must be a tabular expression", call.span)
-        query = self.binder.bind_tabular(argument, scope.with_columns(()))
+        query = self.binder.bind_query_expression(argument, scope.with_columns(()))
         kql_type = query.columns[0][1] if query.columns else DYNAMIC
         return b.BoundScalarQuery(kql_type=kql_type, span=call.span, query=query)
 

@@ -1,0 +1,98 @@
+"""Tabular values inside in (...), identifiers that start with digits, long flat chains,
+derived column names, and the type of a where predicate."""
+
+from __future__ import annotations
+
+import pytest
+
+import kqlite
+from kqlite.errors import KqlSemanticError
+
+# Five rows; ClientIP "b" repeats and one ClientIP is empty.
+METRICS = """let Metrics = datatable(ClientIP: string, Bytes: long)
+[
+    "a", 1, "b", 2, "b", 3, "c", 4, "", 5,
+];
+let Wanted = datatable(Ip: string, Weight: long) ["b", 10, "c", 20, "z", 30];
+"""
+
+
+def run(query: str) -> kqlite.Result:
+    return kqlite.connect().execute(query)
+
+
+def column(query: str, name: str) -> list[object]:
+    result = run(query)
+    position = [column_name for column_name, _ in result.columns].index(name)
+    return [row[position] for row in result.rows()]
+
+
+def semantic_error(query: str) -> KqlSemanticError:
+    with pytest.raises(KqlSemanticError) as caught:
+        run(query)
+    return caught.value
+
+
+# ---------------------------------------------------------------------------------------
+# A tabular value inside in (...)
+
+
+@pytest.mark.parametrize(
+    ("operator", "expected"),
+    [
+        ("in", [2, 3, 4]),
+        ("!in", [1, 5]),
+        ("in~", [2, 3, 4]),
+        ("!in~", [1, 5]),
+        ("has_any", [2, 3, 4]),
+    ],
+)
+def test_in_tabular_let(operator: str, expected: list[int]) -> None:
+    query = METRICS + f"let ids = Wanted | project Ip; Metrics | where ClientIP {operator} (ids) | project Bytes"
+
+    assert column(query, "Bytes") == expected
+
+
+def test_in_tabular_let_uses_first_column() -> None:
+    query = METRICS + "Metrics | where ClientIP in (Wanted) | project Bytes"
+
+    assert column(query, "Bytes") == [2, 3, 4]
+
+
+def test_in_inline_subquery_with_two_columns() -> None:
+    query = METRICS + "Metrics | where ClientIP in (Wanted | project Ip, Weight) | project Bytes"
+
+    assert column(query, "Bytes") == [2, 3, 4]
+
+
+def test_in_tabular_function_call() -> None:
+    query = METRICS + (
+        "let pick = (n: long) { Wanted | take n | project Ip }; Metrics | where ClientIP in (pick(1)) | project Bytes"
+    )
+
+    assert column(query, "Bytes") == [2, 3]
+
+
+def test_in_tabular_let_in_extend() -> None:
+    query = METRICS + "let ids = Wanted | project Ip; Metrics | extend Found = ClientIP in (ids) | project Found"
+
+    assert column(query, "Found") == [False, True, True, True, False]
+
+
+def test_in_column_hides_tabular_let() -> None:
+    # The column ClientIP hides the tabular let of the same name.
+    query = METRICS + "let ClientIP = Wanted; Metrics | where ClientIP in (ClientIP) | count"
+
+    assert column(query, "Count") == [5]
+
+
+def test_in_tabular_let_among_scalars_rejected() -> None:
+    error = semantic_error(METRICS + "let ids = Wanted | project Ip; Metrics | where ClientIP in (ids, 'a')")
+
+    assert "table" in error.message
+
+
+def test_toscalar_of_tabular_function() -> None:
+    query = METRICS + "let first = () { Wanted | project Ip }; print Ip = toscalar(first())"
+
+    assert column(query, "Ip") == ["b"]
