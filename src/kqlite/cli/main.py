@@ -162,13 +162,11 @@ def main(argv: list[str] | None = None, *, exit_fast: bool = False) -> int:
 
     from kqlite.cli.repl import run_repl
 
-    if arguments.read_only:
-        # NOTE: the REPL opens its database itself (kqlite.cli.repl.EngineLoader), always
-        # for writing, so --read-only covers -c, run and piped scripts only.
-        parser.error("--read-only works with -c, 'run' and piped scripts, not in the REPL")
     database = None if arguments.memory else str(arguments.db or default_database_path())
     charts = str(arguments.charts) if arguments.charts != Path("kqlite-charts") else None
-    return run_repl(database, debug=arguments.debug, render_dir=charts, no_render=arguments.no_render)
+    return run_repl(
+        database, debug=arguments.debug, render_dir=charts, no_render=arguments.no_render, read_only=arguments.read_only
+    )
 
 
 def _run_batch(arguments: argparse.Namespace) -> int | None:
@@ -332,7 +330,7 @@ class _ResultPrinter:
         # result limit, so a query over a whole large table should end in take or summarize.
         if self.written and self.output_format != "json":
             self.stream.write("\n")
-        write_result(self.stream, result.columns, result.rows(), self.output_format)
+        write_result(self.stream, result.columns, result.display_rows(), self.output_format)
         if result.visualization is not None and self.charts is not None:
             self._draw(result)
         self.stream.flush()

@@ -47,14 +47,22 @@ def kqlite_home() -> Path:
     return Path.home() / ".local" / "share" / "kqlite"
 
 
-def run_repl(database_path: str | None, *, debug: bool = False, render_dir: str | None = None, no_render: bool = False) -> int:
+def run_repl(
+    database_path: str | None,
+    *,
+    debug: bool = False,
+    render_dir: str | None = None,
+    no_render: bool = False,
+    read_only: bool = False,
+) -> int:
     """Run the interactive shell on the database folder `database_path` (None: in memory).
 
     Charts of queries that end with `render` are written as PNG files into `render_dir`
     (default: the ``charts`` folder of the kqlite data folder) unless `no_render` is set.
+    With `read_only`, the folder is opened for queries only, beside another process.
     Returns the exit code.
     """
-    engine = EngineLoader(database_path)
+    engine = EngineLoader(database_path, read_only=read_only)
     shell = Repl(engine, debug=debug, render_dir=Path(render_dir) if render_dir else kqlite_home() / "charts", no_render=no_render)
     where = database_path if database_path else "in memory"
     print(f"kqlite REPL, database: {where}. Enter on an empty line runs a block; '.help' lists commands.")
@@ -74,8 +82,9 @@ class EngineLoader:
     not compete for the GIL with drawing the prompt.
     """
 
-    def __init__(self, database_path: str | None) -> None:
+    def __init__(self, database_path: str | None, *, read_only: bool = False) -> None:
         self.database_path = database_path
+        self.read_only = read_only
         self.future: Future[Database] = Future()
         self._started = threading.Event()
 
@@ -89,7 +98,7 @@ class EngineLoader:
         try:
             import kqlite.database
 
-            self.future.set_result(kqlite.database.connect(self.database_path))
+            self.future.set_result(kqlite.database.connect(self.database_path, read_only=self.read_only))
         except BaseException as error:  # noqa: BLE001 - handed to the thread that waits for the engine.
             self.future.set_exception(error)
             return
