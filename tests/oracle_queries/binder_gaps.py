@@ -35,4 +35,19 @@ QUERIES: list[tuple[str, str]] = [
     ("in_let_among_scalars", "let ids = NetworkMetrics | distinct ClientIP; NetworkMetrics | where ClientIP in (ids, 'a')"),
     ("toscalar_let", "let ids = NetworkMetrics | distinct ClientIP; print toscalar(ids)"),
     ("toscalar_function_call", "let f = () { NetworkMetrics | distinct ClientIP }; print toscalar(f())"),
+    # A name may start with digits unless the whole word is a literal.
+    (
+        "digit_name_series_fir",
+        "print val = dynamic([0, 0, 10]) | extend 5h_MovingAvg = series_fir(val, dynamic([1, 1, 1, 1, 1]))",
+    ),
+    ("digit_name_letters", "print 1abc = 1 | project 1abc"),
+    ("digit_name_in_extend", "print 5h_x = 1 | extend y = 5h_x + 1, 2b = 5h"),
+    ("digit_name_exponent_like", "print 1e5x = 1, 0x10g = 2, 5minx = 3, 5ms_ = 4, 1_000 = 5, 1l = 6"),
+    ("digit_name_summarize", "NetworkMetrics | summarize 5h_Total = sum(BytesSent) by 1st_Client = ClientIP"),
+    ("digit_name_unknown", "print x = 1 | extend y = 1abc"),
+    ("digit_name_upper_l", "print 1L"),
+    ("digit_name_week", "print ago(2weeks)"),
+    ("whole_literals", "print 5h, 5days, 1e5, 0x10, 123, 10ticks, 1.5h"),
+    ("digits_only_name", "print 123 = 1"),
+    ("timespan_then_equals", "print 5days = 1"),
 ]

@@ -28,6 +28,10 @@ ACCEPT: list[str] = [
     "print x = 1, y = 'a'",
     # literals
     "print 12, 0xff, 1.5, 1., 1.e5, 1e5, 1.5e-3, 1E5, true, false, True, FALSE",
+    # a name may start with digits unless the whole word is a literal
+    "print 5h_MovingAvg = 1, 1abc = 2, 1e5x = 3, 0x10g = 4, 5minx = 5, 1_000 = 6, 1L = 7",
+    "print 5h_x = 5h | project 5h_x",
+    "print 1w",
     "print 1tick, 1ticks, 1nanos, 2micros, 1milli, 1hr, 1.5d, -1d",
     "print datetime(2020-01-01 10:00:00 +02:00)",
     "print h'a' 'b'",
@@ -165,7 +169,10 @@ REJECT: list[str] = [
     "let x = 1\nprint x",
     "T | bye",
     "print .5",
-    "print 1w",
+    "print 1.5w",
+    "print 123 = 1",
+    "print 5days = 1",
+    "print 1.5h_x = 1",
     "print .5h",
     "let x = 1 ;; print x",
     "print 'a\\qb'",
@@ -224,5 +231,5 @@ KNOWN_DIFFERENCES: dict[str, str] = {
     "print int(x)": "kqlite checks literals while parsing; Kusto reports malformed literals later",
     "T | extend kind = 1 | where kind > 0": "kqlite accepts the keyword kind as a column name where Kusto wants ['kind']",
     "print 1 == 1 == true": "kqlite chains equality operators left to right; Kusto rejects a chain of them",
-    "print 1w": "kqlite rejects 1w with a hint about the missing week unit; Kusto reads it as an unknown name",
+    "print 1.5w": "kqlite rejects 1.5w with a hint about the missing week unit; Kusto reads it as 1 . 5w, a member access, and rejects the name 5w later",
 }

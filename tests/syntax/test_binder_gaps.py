@@ -13,7 +13,7 @@ METRICS = """let Metrics = datatable(ClientIP: string, Bytes: long)
 [
     "a", 1, "b", 2, "b", 3, "c", 4, "", 5,
 ];
-let Wanted = datatable(Ip: string, Weight: long) ["b", 10, "c", 20, "z", 30];
+let Watchlist = datatable(Ip: string, Weight: long) ["b", 10, "c", 20, "z", 30];
 """
 
 
@@ -48,51 +48,91 @@ def semantic_error(query: str) -> KqlSemanticError:
     ],
 )
 def test_in_tabular_let(operator: str, expected: list[int]) -> None:
-    query = METRICS + f"let ids = Wanted | project Ip; Metrics | where ClientIP {operator} (ids) | project Bytes"
+    query = METRICS + f"let ids = Watchlist | project Ip; Metrics | where ClientIP {operator} (ids) | project Bytes"
 
     assert column(query, "Bytes") == expected
 
 
 def test_in_tabular_let_uses_first_column() -> None:
-    query = METRICS + "Metrics | where ClientIP in (Wanted) | project Bytes"
+    query = METRICS + "Metrics | where ClientIP in (Watchlist) | project Bytes"
 
     assert column(query, "Bytes") == [2, 3, 4]
 
 
 def test_in_inline_subquery_with_two_columns() -> None:
-    query = METRICS + "Metrics | where ClientIP in (Wanted | project Ip, Weight) | project Bytes"
+    query = METRICS + "Metrics | where ClientIP in (Watchlist | project Ip, Weight) | project Bytes"
 
     assert column(query, "Bytes") == [2, 3, 4]
 
 
 def test_in_tabular_function_call() -> None:
     query = METRICS + (
-        "let pick = (n: long) { Wanted | take n | project Ip }; Metrics | where ClientIP in (pick(1)) | project Bytes"
+        "let pick = (n: long) { Watchlist | take n | project Ip }; Metrics | where ClientIP in (pick(1)) | project Bytes"
     )
 
     assert column(query, "Bytes") == [2, 3]
 
 
 def test_in_tabular_let_in_extend() -> None:
-    query = METRICS + "let ids = Wanted | project Ip; Metrics | extend Found = ClientIP in (ids) | project Found"
+    query = METRICS + "let ids = Watchlist | project Ip; Metrics | extend Found = ClientIP in (ids) | project Found"
 
     assert column(query, "Found") == [False, True, True, True, False]
 
 
 def test_in_column_hides_tabular_let() -> None:
     # The column ClientIP hides the tabular let of the same name.
-    query = METRICS + "let ClientIP = Wanted; Metrics | where ClientIP in (ClientIP) | count"
+    query = METRICS + "let ClientIP = Watchlist; Metrics | where ClientIP in (ClientIP) | count"
 
     assert column(query, "Count") == [5]
 
 
 def test_in_tabular_let_among_scalars_rejected() -> None:
-    error = semantic_error(METRICS + "let ids = Wanted | project Ip; Metrics | where ClientIP in (ids, 'a')")
+    error = semantic_error(METRICS + "let ids = Watchlist | project Ip; Metrics | where ClientIP in (ids, 'a')")
 
     assert "table" in error.message
 
 
 def test_toscalar_of_tabular_function() -> None:
-    query = METRICS + "let first = () { Wanted | project Ip }; print Ip = toscalar(first())"
+    query = METRICS + "let first = () { Watchlist | project Ip }; print Ip = toscalar(first())"
 
     assert column(query, "Ip") == ["b"]
+
+
+# ---------------------------------------------------------------------------------------
+# Names that start with digits
+
+
+def test_digit_name_series_fir_example() -> None:
+    # The documented series_fir example: a 5-point moving average, whose first points are zero.
+    query = (
+        "print val = dynamic([0, 0, 0, 0, 10, 0])"
+        " | extend 5h_MovingAvg = series_fir(val, dynamic([1, 1, 1, 1, 1]))"
+        " | project 5h_MovingAvg"
+    )
+
+    assert column(query, "5h_MovingAvg") == [[0.0, 0.0, 0.0, 0.0, 2.0, 2.0]]
+
+
+@pytest.mark.parametrize("name", ["1abc", "5h_x", "1e5x", "0x10g", "5minx", "1_000", "1L"])
+def test_digit_name_as_column(name: str) -> None:
+    query = f"print {name} = 1 | extend copy = {name} + 1 | project {name}, copy"
+
+    assert run(query).columns[0][0] == name
+    assert column(query, "copy") == [2]
+
+
+@pytest.mark.parametrize(
+    ("literal", "expected"),
+    [("5h", "timespan"), ("5days", "timespan"), ("1e5", "real"), ("0x10", "long"), ("123", "long")],
+)
+def test_whole_literal_stays_literal(literal: str, expected: str) -> None:
+    result = run(f"print {literal}")
+
+    assert str(result.columns[0][1]) == expected
+
+
+def test_week_count_is_unknown_name() -> None:
+    error = semantic_error("print ago(2weeks)")
+
+    assert error.code == "KS142"
+    assert error.hint == "KQL has no week unit: write 7d for one week"

@@ -123,8 +123,9 @@ def test_timespan_beyond_nanosecond_range() -> None:
 
 
 def test_no_week_unit() -> None:
+    # `1w` is a name, as `1abc` is; a week count with a point cannot be one.
     with pytest.raises(KqlSyntaxError):
-        parse("print 1w")
+        parse("print 1.5w")
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from kqlite.semantics import arguments
 from kqlite.semantics import bound as b
 from kqlite.semantics import column_functions
 from kqlite.semantics.scope import Scope, UserFunction
-from kqlite.syntax import nodes
+from kqlite.syntax import hints, nodes
 from kqlite.types import BOOL, DYNAMIC, INT, LONG, REAL, STRING, KqlType
 
 if TYPE_CHECKING:
@@ -95,7 +95,7 @@ class ExpressionBinder:
             "KS142",
             f"the name '{expr.name}' does not refer to any known column, table, variable or function",
             expr.span,
-            hint=self.suggest(expr.name, scope.visible_names(), scope),
+            hint=hints.unknown_name_hint(expr.name) or self.suggest(expr.name, scope.visible_names(), scope),
         )
 
     def suggest(self, name: str, candidates: list[str], scope: Scope | None = None) -> str | None:

@@ -37,6 +37,14 @@ PARSED_OPERATORS = frozenset(
 )
 
 _WEEK = re.compile(r"[0-9](w|wk|wks|week|weeks)$")
+# `1w` and `2weeks` lex as names, because a name may start with digits; `1.5w` does not.
+_WEEK_NAME = re.compile(r"[0-9]+(w|wk|wks|week|weeks)")
+WEEK_HINT = "KQL has no week unit: write 7d for one week"
+
+
+def unknown_name_hint(name: str) -> str | None:
+    """Return the hint for an unknown name that is a number with a week unit, such as `1w`, or None."""
+    return WEEK_HINT if _WEEK_NAME.fullmatch(name) else None
 
 
 def suggest_operator(word: str) -> str | None:
@@ -74,7 +82,7 @@ def slip_hint(text: str, offset: int, found: str, expected: frozenset[str]) -> s
         return "use 'or' to combine conditions; '||' is not KQL"
 
     if found in ("w", "wk", "wks", "week", "weeks") and _WEEK.search(text[: offset + len(found)]):
-        return "KQL has no week unit: write 7d for one week"
+        return WEEK_HINT
 
     if previous_word is not None and previous_word.group(1) == "not" and found not in ("(", ""):
         return "not is a function in KQL: write not(condition)"
