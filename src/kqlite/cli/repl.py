@@ -267,8 +267,9 @@ class Repl:
         if isinstance(error, KqlError):
             self._print_error(str(error))
         else:
-            hint = "" if self.debug else " (start with --debug for the traceback)"
-            self._print_error(f"internal error: {type(error).__name__}: {error}{hint}")
+            # A crash that is not a KqlError is a kqlite bug; it is shown with its code like any error.
+            hint = "report the query" if self.debug else "report the query; start with --debug for the traceback"
+            self._print_error(f"internal error[KL999]: {type(error).__name__}: {error}\n   = hint: {hint}")
 
     def _print_error(self, text: str) -> None:
         print(f"\x1b[31m{text}\x1b[0m" if self.colour else text, flush=True)

@@ -445,7 +445,11 @@ class Catalog:
 
     def _check_writable(self) -> None:
         if self.read_only:
-            raise KqlRuntimeError("KL119", f"database '{self.database_name}' was opened read-only")
+            raise KqlRuntimeError(
+                "KL119",
+                f"database '{self.database_name}' was opened read-only",
+                hint="reopen the folder without --read-only (read_only=True in Python) to change its tables",
+            )
 
 
 def _quoted(name: str) -> str:
