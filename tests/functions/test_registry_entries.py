@@ -9,6 +9,7 @@ from kqlite.functions.registry import SCALARS
 
 FAMILY_MODULES = {
     "kqlite.functions.conversion",
+    "kqlite.functions.conversion_functions",
     "kqlite.functions.datetime_functions",
     "kqlite.functions.strings",
     "kqlite.functions.math",

@@ -7,6 +7,7 @@ import importlib
 # Every module that declares built-ins; importing one fills the registry.
 FAMILIES = (
     "conversion",
+    "conversion_functions",
     "datetime_functions",
     "strings",
     "math",
