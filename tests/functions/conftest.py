@@ -44,7 +44,17 @@ def load_all_available() -> None:
     except ImportError:
         import importlib
 
-        for family in ("conversion", "conversion_functions", "datetime_functions", "strings", "math", "conditional", "dynamic"):
+        for family in (
+            "conversion",
+            "conversion_functions",
+            "datetime_functions",
+            "datetime_construction",
+            "datetime_format",
+            "strings",
+            "math",
+            "conditional",
+            "dynamic",
+        ):
             try:
                 importlib.import_module(f"kqlite.functions.{family}")
             except ModuleNotFoundError as error:

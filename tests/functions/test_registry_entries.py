@@ -11,6 +11,8 @@ FAMILY_MODULES = {
     "kqlite.functions.conversion",
     "kqlite.functions.conversion_functions",
     "kqlite.functions.datetime_functions",
+    "kqlite.functions.datetime_construction",
+    "kqlite.functions.datetime_format",
     "kqlite.functions.strings",
     "kqlite.functions.math",
     "kqlite.functions.conditional",

@@ -9,6 +9,8 @@ FAMILIES = (
     "conversion",
     "conversion_functions",
     "datetime_functions",
+    "datetime_construction",
+    "datetime_format",
     "strings",
     "math",
     "conditional",

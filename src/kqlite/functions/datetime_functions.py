@@ -1,9 +1,10 @@
-"""Datetime and timespan functions: bin, bin_at, datetime_diff, startofweek, format_datetime, ...
+"""Datetime and timespan functions: bin, bin_at, datetime_diff, datetime_part, startofweek, ...
 
 Datetimes are int64 nanoseconds since the Unix epoch here; calendar parts come from
 numpy's datetime64 unit casts, which are vectorised. Kusto counts 100 ns ticks since
 0001-01-01, which matters for `bin` alignment: that day is a Monday, so ``7d`` bins
-start on Mondays.
+start on Mondays. The functions that construct datetimes (now, make_datetime, ...) are in
+`datetime_construction`, and format_datetime and format_timespan are in `datetime_format`.
 """
 
 from __future__ import annotations
@@ -12,9 +13,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from kqlite.errors import KqlRuntimeError
 from kqlite.functions.conversion import scalar
@@ -26,7 +24,6 @@ from kqlite.functions.values import (
     TICK_ORIGIN_NS,
     Value,
     from_numpy,
-    string_series,
     to_numpy,
 )
 from kqlite.types import DATETIME, DECIMAL, INT, LONG, NUMERIC_TYPES, REAL, STRING, TIMESPAN, KqlType, widest_numeric
@@ -361,244 +358,3 @@ def _boundary_function(period: str, end: bool) -> None:
 for _period in ("day", "week", "month", "year"):
     _boundary_function(_period, end=False)
     _boundary_function(_period, end=True)
-
-
-# ---------------------------------------------------------------------------------------
-# now, ago, unixtime, make_datetime, make_timespan
-# ---------------------------------------------------------------------------------------
-
-
-@scalar("now", [P("offset", TIMESPAN, optional=True)], DATETIME)
-def now(ctx: CallContext, offset: Value = None) -> Value:
-    """Return the current UTC time (one instant per query), plus an optional offset. Example: print now(-1d)"""
-    if offset is None and len(ctx.arg_types) == 0:
-        return ctx.now
-    shift, nulls = to_numpy(offset, TIMESPAN)
-    return from_numpy(ctx.now.value + shift, nulls, DATETIME)
-
-
-@scalar("ago", [P("timespan", TIMESPAN)], DATETIME)
-def ago(ctx: CallContext, span: Value) -> Value:
-    """Return now() minus a timespan. Example: print ago(1h)"""
-    shift, nulls = to_numpy(span, TIMESPAN)
-    return from_numpy(ctx.now.value - shift, nulls, DATETIME)
-
-
-def _unixtime_function(unit: str, ns_per_unit: int, example: str) -> None:
-    name = f"unixtime_{unit}_todatetime"
-
-    def implementation(ctx: CallContext, amount: Value) -> Value:
-        numbers, nulls = to_numpy(amount, ctx.arg_types[0])
-
-        # A time that int64 nanoseconds cannot hold (before 1677 or after 2262, or not finite) is null.
-        scaled = np.asarray(numbers, dtype=np.float64) * ns_per_unit
-        out_of_range = ~(np.abs(scaled) < np.iinfo(np.int64).max)
-        nulls = np.asarray(nulls) | out_of_range
-        if ctx.arg_types[0] in (REAL, DECIMAL):
-            nanoseconds = np.round(np.where(nulls, 0, scaled)).astype(np.int64)
-        else:
-            nanoseconds = np.where(nulls, 0, np.asarray(numbers, dtype=np.int64)) * ns_per_unit
-        result = nanoseconds.item() if nanoseconds.ndim == 0 else nanoseconds
-        return from_numpy(result, nulls, DATETIME)
-
-    implementation.__doc__ = f"Convert Unix time in {unit} to a datetime. Example: print {name}({example})"
-    implementation.__name__ = name
-    scalar(name, [P(unit, INT, LONG, REAL)], DATETIME)(implementation)
-
-
-_unixtime_function("seconds", NS_PER_SECOND, "1546300800 → 2019-01-01")
-_unixtime_function("milliseconds", 1_000_000, "1546300800123 → 2019-01-01T00:00:00.123Z")
-_unixtime_function("microseconds", 1_000, "1546300800123456 → 2019-01-01T00:00:00.123456Z")
-_unixtime_function("nanoseconds", 1, "1546300800123456789 → 2019-01-01T00:00:00.1234567Z")
-
-
-@scalar(
-    "make_datetime",
-    [P("year", INT, LONG), P("month", INT, LONG), P("day", INT, LONG), P("hour", INT, LONG, optional=True), P("minute", INT, LONG, optional=True), P("second", INT, LONG, REAL, optional=True)],
-    DATETIME,
-)
-def make_datetime(ctx: CallContext, year: Value, month: Value, day: Value, hour: Value = 0, minute: Value = 0, second: Value = 0) -> Value:
-    """Build a datetime from its parts; invalid parts give null. Example: print make_datetime(2017, 10, 1, 12, 10) → 2017-10-01T12:10:00Z"""
-    types = list(ctx.arg_types) + [LONG] * (6 - len(ctx.arg_types))
-    parts = [to_numpy(arg, kql_type) for arg, kql_type in zip((year, month, day, hour, minute, second), types, strict=True)]
-    (years, _), (months, _), (days, _), (hours, _), (minutes, _), (seconds, _) = parts
-    nulls = _any_null([null for _, null in parts])
-    seconds = np.asarray(seconds, dtype=np.float64)
-
-    # Written as a negated range test so that a NaN second is invalid too.
-    invalid = (years < 1) | (years > 9999) | (months < 1) | (months > 12) | (days < 1) | (hours < 0) | (hours > 23)
-    invalid = invalid | (minutes < 0) | (minutes > 59) | ~((seconds >= 0) & (seconds < 60))
-    unusable = invalid | nulls
-    safe_years = np.where(unusable, 1970, years)
-    safe_months = np.where(unusable, 1, months)
-    start = month_start(safe_years, safe_months)
-    month_days = (month_start(safe_years, safe_months + 1) - start) // NS_PER_DAY
-    invalid = invalid | (days > month_days)
-    unusable = invalid | nulls
-
-    # Invalid parts are replaced before the arithmetic, so that a huge hour cannot overflow int64.
-    nanoseconds = (
-        start
-        + (np.where(unusable, 1, days) - 1) * NS_PER_DAY
-        + np.where(unusable, 0, hours) * NS_PER_HOUR
-        + np.where(unusable, 0, minutes) * NS_PER_MINUTE
-    )
-    nanoseconds = nanoseconds + np.round(np.where(unusable, 0, seconds) * NS_PER_SECOND).astype(np.int64)
-    return from_numpy(nanoseconds, unusable, DATETIME)
-
-
-# kqlite holds a timespan as int64 nanoseconds, so a longer one (about 292 years) is null.
-# NOTE: Kusto's timespan reaches 10675199 days (int64 ticks of 100 ns), so Kusto returns a
-# value where kqlite returns null for spans between 292 and 29,227 years.
-_MAX_TIMESPAN_NS = float(np.iinfo(np.int64).max)
-
-
-@scalar("make_timespan", [P("first", INT, LONG), P("second", INT, LONG), P("third", INT, LONG, optional=True), P("fourth", INT, LONG, optional=True)], TIMESPAN)
-def make_timespan(ctx: CallContext, *parts: Value) -> Value:
-    """Build a timespan from (hour, minute[, second]) or (day, hour, minute, second). Example: print make_timespan(1, 12, 30, 55.2) → 1.12:30:55.2000000"""
-    arrays = [to_numpy(part, kql_type) for part, kql_type in zip(parts, ctx.arg_types, strict=True)]
-    nulls = _any_null([null for _, null in arrays])
-    numbers = [np.asarray(values, dtype=np.float64) for values, _ in arrays]
-    if len(numbers) == 4:
-        days, hours, minutes, seconds = numbers
-    else:
-        days = 0.0
-        hours, minutes = numbers[0], numbers[1]
-        seconds = numbers[2] if len(numbers) == 3 else 0.0
-    # Infinite parts of opposite signs give NaN, which is out of range below and so null.
-    with np.errstate(invalid="ignore", over="ignore"):
-        total = ((days * 24 + hours) * 60 + minutes) * 60 + seconds
-        scaled = total * NS_PER_SECOND
-
-    out_of_range = ~(np.abs(scaled) < _MAX_TIMESPAN_NS)
-    nulls = nulls | out_of_range
-    nanoseconds = np.round(np.where(nulls, 0, scaled)).astype(np.int64)
-    return from_numpy(nanoseconds, nulls, TIMESPAN)
-
-
-def _any_null(null_flags: list[Any]) -> Any:
-    # A constant argument's null flag is one bool and a column's is an array; numpy's
-    # logical_or broadcasts the two, where a reduce over the list cannot.
-    combined = null_flags[0]
-    for flag in null_flags[1:]:
-        combined = np.logical_or(combined, flag)
-    return combined
-
-
-# ---------------------------------------------------------------------------------------
-# format_datetime, format_timespan
-# ---------------------------------------------------------------------------------------
-
-# .NET-style format elements, longest first so that "yyyy" wins over "yy".
-_DATETIME_ELEMENTS = (
-    "fffffff", "ffffff", "fffff", "ffff", "fff", "ff", "f",
-    "FFFFFFF", "FFFFFF", "FFFFF", "FFFF", "FFF", "FF", "F",
-    "yyyy", "yy", "MM", "M", "dd", "d", "HH", "H", "hh", "h", "mm", "m", "ss", "s", "tt",
-)  # fmt: skip
-_TIMESPAN_ELEMENTS = (
-    "dddddddd", "ddddddd", "dddddd", "ddddd", "dddd", "ddd", "dd", "d",
-    "fffffff", "ffffff", "fffff", "ffff", "fff", "ff", "f",
-    "FFFFFFF", "FFFFFF", "FFFFF", "FFFF", "FFF", "FF", "F",
-    "hh", "h", "HH", "H", "mm", "m", "ss", "s",
-)  # fmt: skip
-
-
-def _tokenize(text: str, elements: tuple[str, ...]) -> list[tuple[bool, str]]:
-    """Split a format into (is_element, text) pieces; anything else is copied literally."""
-    pieces: list[tuple[bool, str]] = []
-    position = 0
-    while position < len(text):
-        element = next((e for e in elements if text.startswith(e, position)), None)
-        if element is None:
-            literal = text[position]
-            if literal == "\\" and position + 1 < len(text):
-                position += 1
-                literal = text[position]
-            pieces.append((False, literal))
-            position += 1
-        else:
-            pieces.append((True, element))
-            position += len(element)
-    return pieces
-
-
-def _digits(numbers: Any, width: int) -> pa.Array:
-    text = pc.cast(pa.array(np.asarray(numbers, dtype=np.int64)), pa.string())
-    return pc.utf8_lpad(text, width=width, padding="0")
-
-
-def _fraction(nanoseconds_in_second: Any, element: str) -> pa.Array:
-    width = len(element)
-    text = _digits(np.asarray(nanoseconds_in_second) // (10 ** (9 - width)), width)
-    if element.startswith("F"):
-        # F elements drop trailing zeros and print nothing for a zero fraction.
-        text = pc.utf8_rtrim(text, characters="0")
-    return text
-
-
-def _render(pieces: list[tuple[bool, str]], values: dict[str, pa.Array], nulls: Any, length: int) -> pa.Array:
-    parts = [values[piece] if is_element else pa.scalar(piece) for is_element, piece in pieces]
-    if not any(is_element for is_element, _ in pieces):
-        text = pa.array(["".join(piece for _, piece in pieces)] * length, type=pa.string())
-    else:
-        text = pc.binary_join_element_wise(*parts, "")
-    return pc.if_else(pa.array(np.asarray(nulls, dtype=bool)), "", text)
-
-
-@scalar("format_datetime", [P("date", DATETIME), P("format", STRING, constant=True)], STRING)
-def format_datetime(ctx: CallContext, moment: Value, format_text: str) -> Value:
-    """Format a datetime with .NET-style elements (yyyy, MM, dd, HH, mm, ss, fff, tt...). Example: print format_datetime(datetime(2015-12-14 02:03:04.12345), 'yy-MM-dd [HH:mm:ss]') → 15-12-14 [02:03:04]"""
-    stamps, nulls = _datetime(moment)
-    stamps = np.atleast_1d(stamps)
-    nulls = np.broadcast_to(np.atleast_1d(nulls), stamps.shape)
-    years, months, days = calendar_parts(stamps)
-    hours = np.mod(stamps, NS_PER_DAY) // NS_PER_HOUR
-    minutes = np.mod(stamps, NS_PER_HOUR) // NS_PER_MINUTE
-    seconds = np.mod(stamps, NS_PER_MINUTE) // NS_PER_SECOND
-    within_second = np.mod(stamps, NS_PER_SECOND)
-    twelve_hour = np.where(np.mod(hours, 12) == 0, 12, np.mod(hours, 12))
-    pieces = _tokenize(str(format_text), _DATETIME_ELEMENTS)
-    values: dict[str, Any] = {
-        "yyyy": _digits(years, 4), "yy": _digits(np.mod(years, 100), 2),
-        "MM": _digits(months, 2), "M": _digits(months, 1), "dd": _digits(days, 2), "d": _digits(days, 1),
-        "HH": _digits(hours, 2), "H": _digits(hours, 1), "hh": _digits(twelve_hour, 2), "h": _digits(twelve_hour, 1),
-        "mm": _digits(minutes, 2), "m": _digits(minutes, 1), "ss": _digits(seconds, 2), "s": _digits(seconds, 1),
-        "tt": pc.if_else(pa.array(hours < 12), "AM", "PM"),
-    }  # fmt: skip
-    for is_element, piece in pieces:
-        if is_element and piece[0] in "fF":
-            values[piece] = _fraction(within_second, piece)
-    return _string_result(_render(pieces, values, nulls, len(stamps)), moment)
-
-
-@scalar("format_timespan", [P("timespan", TIMESPAN), P("format", STRING, constant=True)], STRING)
-def format_timespan(ctx: CallContext, span: Value, format_text: str) -> Value:
-    """Format a timespan with elements d, hh, mm, ss, fff... Example: print format_timespan(time(1d 2h 3m 4s), 'dd.hh:mm:ss') → 01.02:03:04"""
-    spans, nulls = to_numpy(span, TIMESPAN)
-    spans = np.atleast_1d(spans)
-    nulls = np.broadcast_to(np.atleast_1d(nulls), spans.shape)
-    magnitude = np.abs(spans)
-    days = magnitude // NS_PER_DAY
-    hours = np.mod(magnitude, NS_PER_DAY) // NS_PER_HOUR
-    minutes = np.mod(magnitude, NS_PER_HOUR) // NS_PER_MINUTE
-    seconds = np.mod(magnitude, NS_PER_MINUTE) // NS_PER_SECOND
-    within_second = np.mod(magnitude, NS_PER_SECOND)
-    pieces = _tokenize(str(format_text), _TIMESPAN_ELEMENTS)
-    values: dict[str, Any] = {"mm": _digits(minutes, 2), "m": _digits(minutes, 1), "ss": _digits(seconds, 2), "s": _digits(seconds, 1)}
-    for is_element, piece in pieces:
-        if is_element and piece[0] == "d":
-            values[piece] = _digits(days, len(piece))
-        elif is_element and piece[0] in "hH":
-            values[piece] = _digits(hours, len(piece))
-        elif is_element and piece[0] in "fF":
-            values[piece] = _fraction(within_second, piece)
-    text = _render(pieces, values, nulls, len(spans))
-    negative = pa.array((spans < 0) & ~nulls)
-    text = pc.if_else(negative, pc.binary_join_element_wise("-", text, ""), text)
-    return _string_result(text, span)
-
-
-def _string_result(text: pa.Array, source: Value) -> Value:
-    if isinstance(source, pd.Series):
-        return string_series(text)
-    return str(text[0].as_py())
