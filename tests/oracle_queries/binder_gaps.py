@@ -50,4 +50,12 @@ QUERIES: list[tuple[str, str]] = [
     ("whole_literals", "print 5h, 5days, 1e5, 0x10, 123, 10ticks, 1.5h"),
     ("digits_only_name", "print 123 = 1"),
     ("timespan_then_equals", "print 5days = 1"),
+    # Long chains and pipelines: Kusto.Language 12.4.1 accepts them up to its depth limit.
+    ("or_chain_400", "NetworkMetrics | where " + " or ".join(f"BytesSent == {i}" for i in range(400))),
+    ("and_chain_400", "NetworkMetrics | where " + " and ".join(f"BytesSent != {i}" for i in range(400))),
+    ("plus_chain_450", "print total = " + " + ".join("1" for _ in range(450))),
+    ("extend_pipeline_450", "NetworkMetrics" + "".join(f" | extend c{i} = BytesSent + {i}" for i in range(450))),
+    ("or_chain_600", "NetworkMetrics | where " + " or ".join(f"BytesSent == {i}" for i in range(600))),
+    ("extend_pipeline_600", "NetworkMetrics" + "".join(f" | extend c{i} = BytesSent" for i in range(600))),
+    ("parentheses_600", "print " + "(" * 600 + "1" + ")" * 600),
 ]

@@ -136,3 +136,66 @@ def test_week_count_is_unknown_name() -> None:
 
     assert error.code == "KS142"
     assert error.hint == "KQL has no week unit: write 7d for one week"
+
+
+# ---------------------------------------------------------------------------------------
+# Long chains and pipelines
+
+def or_chain(terms: int) -> str:
+    return "range x from 0 to 999 step 1 | where " + " or ".join(f"x == {i * 2}" for i in range(terms)) + " | count"
+
+
+def extend_pipeline(steps: int) -> str:
+    return "range x from 1 to 3 step 1" + "".join(f" | extend c{i} = x + {i}" for i in range(steps)) + " | count"
+
+
+def test_or_chain_of_400_terms() -> None:
+    # x == 0, 2, ..., 798: 400 of the 1000 values.
+    assert column(or_chain(400), "Count") == [400]
+
+
+def test_and_chain_of_400_terms() -> None:
+    query = "range x from 0 to 999 step 1 | where " + " and ".join(f"x != {i}" for i in range(400)) + " | count"
+
+    assert column(query, "Count") == [600]
+
+
+def test_plus_chain_of_450_terms() -> None:
+    query = "print total = " + " + ".join("2" for _ in range(450))
+
+    assert column(query, "total") == [900]
+
+
+def test_pipeline_of_450_operators() -> None:
+    assert column(extend_pipeline(450), "Count") == [3]
+
+
+def test_pipeline_of_mixed_operators() -> None:
+    steps = ["extend y = x * 2", "where y > 0", "project x, y", "order by x asc", "take 10", "serialize"] * 80
+    query = "range x from 1 to 5 step 1 | " + " | ".join(steps) + " | summarize sum(y)"
+
+    assert column(query, "sum_y") == [30]
+
+
+@pytest.mark.parametrize("query", [or_chain(1000), extend_pipeline(500), "print " + "(" * 600 + "1" + ")" * 600])
+def test_too_deep_rejected_like_kusto(query: str) -> None:
+    with pytest.raises(kqlite.KqlSyntaxError) as caught:
+        run(query)
+
+    assert caught.value.code == "KS245"
+
+
+def test_long_chain_runs_without_recursion(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Past Kusto's depth limit only that rule stops a chain or a pipeline: lifted, they run.
+    monkeypatch.setattr("kqlite.syntax.depth.MAX_SYNTAX_DEPTH", 100_000)
+
+    assert column(or_chain(1000), "Count") == [500]
+    assert column(extend_pipeline(500), "Count") == [3]
+
+
+def test_long_chain_pushed_into_join(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("kqlite.syntax.depth.MAX_SYNTAX_DEPTH", 100_000)
+    predicate = " or ".join(f"Bytes == {i}" for i in range(1000))
+    query = METRICS + f"Metrics | join kind=inner (Watchlist | project ClientIP = Ip) on ClientIP | where {predicate} | count"
+
+    assert column(query, "Count") == [3]

@@ -52,11 +52,7 @@ class Evaluator:
         if isinstance(expr, b.BoundCall):
             return self._call(expr)
         if isinstance(expr, b.BoundBinary):
-            left = self.evaluate(expr.left)
-            right = self.evaluate(expr.right)
-            return scalar_operators.evaluate_binary(
-                expr.op, left, right, expr.left.kql_type, expr.right.kql_type, self.length
-            )
+            return self._binary_chain(expr)
         if isinstance(expr, b.BoundUnary):
             operand = self.evaluate(expr.operand)
             return scalar_operators.evaluate_unary(expr.op, operand, expr.operand.kql_type, self.length)
@@ -95,6 +91,21 @@ class Evaluator:
         result = expr.function.implementation(ctx, *args)
         if expr.member is not None:
             return result[expr.member]
+        return result
+
+    def _binary_chain(self, expr: b.BoundBinary) -> Value:
+        # A chain `a or b or c ...` nests to the left, one level per operator. The loop
+        # follows the left operands, so a chain of any length runs without deep recursion.
+        chain = [expr]
+        while isinstance(chain[-1].left, b.BoundBinary):
+            chain.append(chain[-1].left)
+
+        result = self._evaluate(chain[-1].left)
+        for link in reversed(chain):
+            right = self._evaluate(link.right)
+            result = scalar_operators.evaluate_binary(
+                link.op, result, right, link.left.kql_type, link.right.kql_type, self.length
+            )
         return result
 
     def _in(self, expr: b.BoundIn) -> Value:

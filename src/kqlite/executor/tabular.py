@@ -48,6 +48,8 @@ class Executor:
         self._shared: dict[int, pd.DataFrame] = {}
         # The rows each running mv-apply gives its subquery, by `ApplySubtable.key`.
         self.subtables: dict[int, pd.DataFrame] = {}
+        # Frames `run` computed ahead for the inputs of a pipeline, by node id, each with its node.
+        self._prepared: dict[int, tuple[b.BoundTabular, pd.DataFrame]] = {}
         self._dispatch: dict[type, Callable[[Any], pd.DataFrame]] = {
             b.TableScan: self._table_scan,
             b.DatatableSource: self._datatable,
@@ -77,6 +79,28 @@ class Executor:
         }
 
     def run(self, node: b.BoundTabular) -> pd.DataFrame:
+        prepared = self._prepared.pop(id(node), None)
+        if prepared is not None and prepared[0] is node:
+            return prepared[1]
+
+        # A pipeline nests one node per operator. The operators below `node` that run their
+        # input first are run here from the bottom up, so that a long pipeline does not
+        # recurse once per operator: each of their handlers finds its input's frame ready.
+        chain = [node]
+        while _runs_input_first(chain[-1]):
+            chain.append(chain[-1].input)  # type: ignore[attr-defined]
+
+        ready: list[int] = []
+        try:
+            for step in reversed(chain[1:]):
+                self._prepared[id(step)] = (step, self._run_node(step))
+                ready.append(id(step))
+            return self._run_node(node)
+        finally:
+            for key in ready:
+                self._prepared.pop(key, None)
+
+    def _run_node(self, node: b.BoundTabular) -> pd.DataFrame:
         handler = self._dispatch.get(type(node))
         if handler is None:
             raise KqlRuntimeError("KL300", f"kqlite cannot run the operator {type(node).__name__}", node.span)
@@ -422,6 +446,17 @@ class Executor:
         if node.key not in self._shared:
             self._shared[node.key] = self.run(node.input)
         return self._shared[node.key].copy(deep=False)
+
+
+# Operators whose handler always starts by running its input, and nothing else before it.
+_INPUT_FIRST = (b.Filter, b.Compute, b.Order, b.RenderHint, b.Expand, b.ParseRows, b.SampleRows, b.SampleDistinctRows)
+
+
+def _runs_input_first(node: b.BoundTabular) -> bool:
+    if isinstance(node, b.Select):
+        # A Select over a stored table reads the table's columns itself.
+        return not isinstance(node.input, b.TableScan)
+    return isinstance(node, _INPUT_FIRST)
 
 
 def _keeps_every_left_row_once(node: b.JoinRows, left_positions: np.ndarray, left_rows: int) -> bool:

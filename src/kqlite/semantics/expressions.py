@@ -114,9 +114,19 @@ class ExpressionBinder:
     # -----------------------------------------------------------------------------------
 
     def _bind_binary(self, expr: nodes.Binary, scope: Scope, aggregates: AggregateSink | None) -> b.BoundExpr:
-        left = self.bind(expr.left, scope, aggregates)
-        right = self.bind(expr.right, scope, aggregates)
+        # A chain `a or b or c ...` nests to the left, one level per operator. The loop
+        # follows the left operands, so a chain of any length binds without deep recursion.
+        chain = [expr]
+        while isinstance(chain[-1].left, nodes.Binary):
+            chain.append(chain[-1].left)
 
+        result = self.bind(chain[-1].left, scope, aggregates)
+        for link in reversed(chain):
+            right = self.bind(link.right, scope, aggregates)
+            result = self._combine(link, result, right)
+        return result
+
+    def _combine(self, expr: nodes.Binary, left: b.BoundExpr, right: b.BoundExpr) -> b.BoundExpr:
         result_type = scalar_operators.binary_result_type(expr.op, left.kql_type, right.kql_type)
         if result_type is None:
             return self.error(

@@ -182,13 +182,15 @@ def window_calls(output: b.BoundTabular, input: b.BoundTabular) -> Iterator[b.Bo
 
 
 def _calls_in(value: Any) -> Iterator[b.BoundCall]:
-    if isinstance(value, (tuple, list)):
-        for item in value:
-            yield from _calls_in(item)
-        return
-    if not isinstance(value, DataclassMethods) or isinstance(value, b.BoundTabular):
-        return
-    if isinstance(value, b.BoundCall) and value.function.window:
-        yield value
-    for field in fields(value):
-        yield from _calls_in(getattr(value, field.name))
+    # An explicit stack, because a chain `a or b or ...` of any length nests one level per operator.
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, (tuple, list)):
+            pending.extend(reversed(item))
+            continue
+        if not isinstance(item, DataclassMethods) or isinstance(item, b.BoundTabular):
+            continue
+        if isinstance(item, b.BoundCall) and item.function.window:
+            yield item
+        pending.extend(getattr(item, field.name) for field in reversed(fields(item)))

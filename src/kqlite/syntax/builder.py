@@ -50,6 +50,14 @@ class _Operator:
 _PRECEDENCE = {"or": 1, "and": 2, "==": 3, "<": 4, "<=": 4, ">": 4, ">=": 4, "+": 5, "-": 5, "*": 6, "/": 6, "%": 6}
 
 
+def operator_precedence(operator: Tree[Token] | Token) -> int:
+    """Return the binding strength of an operator child of a `chain` parse tree."""
+    if isinstance(operator, Tree) and operator.data in ("binary_op", "arithmetic_op"):
+        spelling = str(operator.children[0]).lower()
+        return _PRECEDENCE.get(spelling, _PRECEDENCE["=="])
+    return _PRECEDENCE["=="]
+
+
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class _Group:
     """The parenthesized right side of `in (...)` or `between (a .. b)`."""
