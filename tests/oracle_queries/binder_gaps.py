@@ -1,7 +1,12 @@
 """Tabular values inside in (...), identifiers that start with digits, long flat chains,
 derived column names and where predicates, checked against Kusto.Language.
 
-Not listed: ``x in (table('IpInfo'))``, because kqlite has no ``table()`` function yet.
+Not listed, because kqlite and Kusto.Language 12.4.1 disagree:
+- ``x in (table('IpInfo'))``, because kqlite has no ``table()`` function yet;
+- ``percentile(x, 0x10)`` and ``percentile(x, -1)``, which Kusto.Language names
+  ``percentile_x_0`` and ``percentile_x_``, and kqlite after the values;
+- ``summarize column_ifexists('Big', 1)``, which Kusto.Language accepts without an
+  aggregate and kqlite rejects.
 """
 
 from __future__ import annotations
@@ -58,4 +63,17 @@ QUERIES: list[tuple[str, str]] = [
     ("or_chain_600", "NetworkMetrics | where " + " or ".join(f"BytesSent == {i}" for i in range(600))),
     ("extend_pipeline_600", "NetworkMetrics" + "".join(f" | extend c{i} = BytesSent" for i in range(600))),
     ("parentheses_600", "print " + "(" * 600 + "1" + ")" * 600),
+    # Derived names: column_ifexists of an existing column, and percentiles of computed values.
+    ("column_ifexists_project", "AllTypes | project column_ifexists('Big', 1), column_ifexists('Nope', 1)"),
+    ("column_ifexists_alias", "AllTypes | project columnifexists('Big', 1)"),
+    ("column_ifexists_extend", "AllTypes | extend column_ifexists('Big', 1)"),
+    ("column_ifexists_converted", "AllTypes | extend column_ifexists('Small', 1)"),
+    ("column_ifexists_default_column", "AllTypes | project column_ifexists('Nope', Small)"),
+    ("column_ifexists_twice", "AllTypes | project Small, column_ifexists('Small', 1), column_ifexists('Small', 2)"),
+    ("column_ifexists_by", "AllTypes | summarize count() by column_ifexists('Big', 1)"),
+    ("column_ifexists_print", "print column_ifexists('Big', 1)"),
+    ("percentile_computed", "AllTypes | summarize percentile(Big, 1+1)"),
+    ("percentile_literals", "AllTypes | summarize percentile(Big, 2), percentile(Ratio, 50.5), percentile(Small, long(5))"),
+    ("percentile_let", "let p = 50; AllTypes | summarize percentile(Big, p)"),
+    ("percentiles_computed", "AllTypes | summarize percentiles(Big, 1+1, 50)"),
 ]

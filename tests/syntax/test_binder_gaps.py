@@ -199,3 +199,50 @@ def test_long_chain_pushed_into_join(monkeypatch: pytest.MonkeyPatch) -> None:
     query = METRICS + f"Metrics | join kind=inner (Watchlist | project ClientIP = Ip) on ClientIP | where {predicate} | count"
 
     assert column(query, "Count") == [3]
+
+
+# ---------------------------------------------------------------------------------------
+# Derived column names
+
+
+def test_column_ifexists_named_after_column() -> None:
+    result = run(METRICS + "Metrics | project column_ifexists('Bytes', 0), column_ifexists('Missing', 0)")
+
+    assert [name for name, _ in result.columns] == ["Bytes", "Column1"]
+
+
+def test_column_ifexists_replaces_in_extend() -> None:
+    result = run(METRICS + "Metrics | extend column_ifexists('Bytes', 0)")
+
+    assert [name for name, _ in result.columns] == ["ClientIP", "Bytes"]
+
+
+def test_column_ifexists_default_column_not_named() -> None:
+    result = run(METRICS + "Metrics | project column_ifexists('Missing', Bytes)")
+
+    assert [name for name, _ in result.columns] == ["Column1"]
+
+
+def test_column_ifexists_summarize_key() -> None:
+    result = run(METRICS + "Metrics | summarize count() by column_ifexists('ClientIP', '')")
+
+    assert [name for name, _ in result.columns] == ["ClientIP", "count_"]
+
+
+@pytest.mark.parametrize(
+    ("aggregate", "expected"),
+    [
+        ("percentile(Bytes, 50)", ["percentile_Bytes_50"]),
+        ("percentile(Bytes, 1 + 1)", ["percentile_Bytes_"]),
+        ("percentiles(Bytes, 25, 2 * 25)", ["percentile_Bytes_25", "percentile_Bytes_"]),
+    ],
+)
+def test_percentile_names(aggregate: str, expected: list[str]) -> None:
+    result = run(METRICS + f"Metrics | summarize {aggregate}")
+
+    assert [name for name, _ in result.columns] == expected
+
+
+def test_percentile_computed_percent_value() -> None:
+    # The name drops a computed percent, the value still uses it: the median of 1..5.
+    assert column(METRICS + "Metrics | summarize percentile(Bytes, 25 * 2)", "percentile_Bytes_") == [3]

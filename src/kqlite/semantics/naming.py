@@ -12,7 +12,23 @@ from __future__ import annotations
 import re
 
 from kqlite.functions.registry import AGGREGATES, SCALARS
+from kqlite.semantics import bound as b
+from kqlite.semantics.column_functions import COLUMN_IFEXISTS_NAMES
 from kqlite.syntax import nodes
+
+
+def bound_expression_name(expr: nodes.Expr, bound: b.BoundExpr) -> str | None:
+    """Return the name Kusto derives for an unnamed expression, knowing what it bound to.
+
+    ``column_ifexists('c', default)`` is named ``c`` when the column exists, and like any
+    other call when it does not. The binder gives the found column the call's own span
+    (converted or not), which tells it apart from a default that reads a column.
+    """
+    if isinstance(expr, nodes.Call) and expr.name in COLUMN_IFEXISTS_NAMES:
+        found = bound.args[0] if isinstance(bound, b.BoundCall) and len(bound.args) == 1 else bound
+        if isinstance(found, b.BoundColumn) and found.span == expr.span:
+            return found.name
+    return expression_name(expr)
 
 
 def expression_name(expr: nodes.Expr | nodes.Pipeline | nodes.NamedArg) -> str | None:

@@ -12,7 +12,7 @@ from kqlite.semantics import bound as b
 from kqlite.semantics.expressions import BindingFailed
 from kqlite.operators.join import JOIN_KINDS
 from kqlite.operators.naming import unique_names
-from kqlite.semantics.naming import ColumnNamer, DeclaredNames, expression_name, is_explicit
+from kqlite.semantics.naming import ColumnNamer, DeclaredNames, bound_expression_name, expression_name, is_explicit
 from kqlite.semantics.scope import Scope
 from kqlite.semantics.summarize import SummarizeBinder
 from kqlite.syntax import nodes
@@ -183,7 +183,7 @@ class OperatorBinder:
                 self.binder.error("KS172", "the name does not have a corresponding expression", item.span)
             if item.names:
                 return [item.names[0]]
-            return [expression_name(item.expr) or namer.next()]
+            return [bound_expression_name(item.expr, bound_expr) or namer.next()]
 
         if len(item.names) > len(members):
             self.binder.error("KS172", "the name does not have a corresponding expression", item.span)

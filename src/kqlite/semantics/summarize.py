@@ -8,7 +8,14 @@ from typing import TYPE_CHECKING
 from kqlite.functions.registry import AggregateFunction
 from kqlite.semantics import bound as b
 from kqlite.operators.naming import unique_names
-from kqlite.semantics.naming import ColumnNamer, DeclaredNames, expression_name, is_explicit, percentile_name
+from kqlite.semantics.naming import (
+    ColumnNamer,
+    DeclaredNames,
+    bound_expression_name,
+    expression_name,
+    is_explicit,
+    percentile_name,
+)
 from kqlite.semantics.scope import Scope
 from kqlite.syntax import nodes
 from kqlite.types import DYNAMIC, INT, LONG, REAL, KqlType
@@ -39,7 +46,7 @@ class SummarizeBinder:
             bound_expr = self.expressions.bind(item.expr, row_scope)
             if bound_expr.kql_type is DYNAMIC:
                 self.binder.error("KS116", "the value of type 'dynamic' is not allowed in this context", item.expr.span)
-            name = item.names[0] if item.names else expression_name(item.expr) or namer.next()
+            name = item.names[0] if item.names else bound_expression_name(item.expr, bound_expr) or namer.next()
             final = declared.add(name, is_explicit(item))
             if final is None:
                 self.binder.error("KS171", f"a column with the name '{name}' is already declared", item.span)
@@ -128,15 +135,15 @@ class SummarizeBinder:
             hidden = tuple(self._hidden_name() for _ in args[1:])
             calls.append(b.AggregateCall(names=hidden, function=function, args=args, result_types=(result_type,) * len(hidden)))
             produced = [
-                (percentile_name(first_name, arg.value if isinstance(arg, b.BoundLiteral) else "x"), b.BoundColumn(kql_type=result_type, name=name))
-                for arg, name in zip(args[1:], hidden, strict=True)
+                (percentile_name(first_name, _percent_text(call, position, arg)), b.BoundColumn(kql_type=result_type, name=name))
+                for position, (arg, name) in enumerate(zip(args[1:], hidden, strict=True), start=1)
             ]
         else:
             result_type = function.result_type(arg_types)
             hidden_name = self._hidden_name()
             calls.append(b.AggregateCall(names=(hidden_name,), function=function, args=args, result_types=(result_type,)))
-            if function.name == "percentile" and len(args) > 1 and isinstance(args[1], b.BoundLiteral):
-                default_name = percentile_name(first_name, args[1].value)
+            if function.name == "percentile" and len(args) > 1:
+                default_name = percentile_name(first_name, _percent_text(call, 1, args[1]))
             else:
                 default_name = expression_name(call) or f"{function.column_prefix or function.name}_"
             produced = [(default_name, b.BoundColumn(kql_type=result_type, name=hidden_name))]
@@ -312,3 +319,17 @@ class SummarizeBinder:
                 continue
             if not (bound.kql_type.is_numeric and axis.kql_type.is_numeric):
                 self.binder.error("KS141", f"the expression must have the type {axis.kql_type}", syntax.span)
+
+
+def _percent_text(call: nodes.Call, position: int, bound_arg: b.BoundExpr) -> object:
+    """Return the value that names a percentile's column, or "" when the argument is computed.
+
+    Kusto.Language 12.4.1 names ``percentile(x, 50)`` and ``percentile(x, p)`` after the
+    value, but ``percentile(x, 1 + 1)`` as ``percentile_x_``.
+    """
+    syntax_arg = call.args[position] if position < len(call.args) else None
+    # NOTE: the builder folds a sign into its literal, so `-1` and `+5` are named after
+    # their values here, where Kusto.Language names them like computed values.
+    if isinstance(syntax_arg, (nodes.Literal, nodes.NameRef)) and isinstance(bound_arg, b.BoundLiteral):
+        return bound_arg.value
+    return ""
