@@ -8,7 +8,7 @@ import pytest
 import kqlite
 from kqlite.errors import KqlSemanticError
 
-# Five rows; ClientIP "b" repeats and one ClientIP is empty.
+# Five rows, in which ClientIP "b" repeats and one ClientIP is empty.
 METRICS = """let Metrics = datatable(ClientIP: string, Bytes: long)
 [
     "a", 1, "b", 2, "b", 3, "c", 4, "", 5,
@@ -246,3 +246,30 @@ def test_percentile_names(aggregate: str, expected: list[str]) -> None:
 def test_percentile_computed_percent_value() -> None:
     # The name drops a computed percent, the value still uses it: the median of 1..5.
     assert column(METRICS + "Metrics | summarize percentile(Bytes, 25 * 2)", "percentile_Bytes_") == [3]
+
+
+# ---------------------------------------------------------------------------------------
+# The type of a where predicate
+
+
+@pytest.mark.parametrize(
+    "predicate",
+    ["int(null)", "long(null)", "real(null)", "decimal(null)", "datetime(null)", "timespan(null)", "guid(null)",
+     "dynamic(null)", "Bytes", "ClientIP", "1"],
+)
+def test_where_non_bool_rejected(predicate: str) -> None:
+    error = semantic_error(METRICS + f"Metrics | where {predicate}")
+
+    assert error.code == "KS141"
+    assert error.message == "the expression must have the type bool"
+
+
+def test_where_bool_null_keeps_no_rows() -> None:
+    assert column(METRICS + "Metrics | where bool(null) | count", "Count") == [0]
+
+
+def test_where_unknown_name_reported_once() -> None:
+    error = semantic_error(METRICS + "Metrics | where Missing")
+
+    assert error.code == "KS142"
+    assert len(error.diagnostics) == 1

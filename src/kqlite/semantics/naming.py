@@ -22,7 +22,7 @@ def bound_expression_name(expr: nodes.Expr, bound: b.BoundExpr) -> str | None:
 
     ``column_ifexists('c', default)`` is named ``c`` when the column exists, and like any
     other call when it does not. The binder gives the found column the call's own span
-    (converted or not), which tells it apart from a default that reads a column.
+    (converted or not), which distinguishes it from a default that reads a column.
     """
     if isinstance(expr, nodes.Call) and expr.name in COLUMN_IFEXISTS_NAMES:
         found = bound.args[0] if isinstance(bound, b.BoundCall) and len(bound.args) == 1 else bound

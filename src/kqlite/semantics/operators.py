@@ -132,8 +132,11 @@ class OperatorBinder:
     # Row-local operators
 
     def _where(self, operator: nodes.Where, input: b.BoundTabular, scope: Scope) -> b.BoundTabular:
+        reported = len(self.binder.diagnostics)
         predicate = self.expressions.bind(operator.predicate, scope.with_columns(input.columns))
-        if predicate.kql_type is not BOOL and not (isinstance(predicate, b.BoundLiteral) and predicate.value is None):
+        # A typed null such as int(null) has its type too, so it is rejected like any
+        # other non-bool predicate. A predicate that failed to bind is reported once.
+        if predicate.kql_type is not BOOL and len(self.binder.diagnostics) == reported:
             self.binder.error("KS141", "the expression must have the type bool", operator.predicate.span)
         return b.Filter(columns=input.columns, span=operator.span, input=input, predicate=predicate)
 
