@@ -74,7 +74,7 @@ def parse_ipv4_text(values: pd.Series | Sequence[str | None] | str | None) -> Pa
     if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
         # Parse each category once, then spread the result over the rows.
         categories = parse_ipv4_text(values.cat.categories.to_numpy(dtype=object))
-        return categories.take(values.cat.codes.to_numpy(dtype=np.int64))
+        return categories.take(values.array.codes.astype(np.int64))
     if values is None or isinstance(values, str):
         values = [values]
 

@@ -269,7 +269,7 @@ def _string_bytes(column: pd.Series) -> int:
     if isinstance(column.dtype, pd.CategoricalDtype):
         # Count each category once per row that uses it, without building the strings.
         lengths = column.cat.categories.str.len().to_numpy(dtype=np.int64)
-        codes = column.cat.codes.to_numpy()
+        codes = column.array.codes
         return int(lengths[codes[codes >= 0]].sum())
     return int(column.astype(str).str.len().sum())
 

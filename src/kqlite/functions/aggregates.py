@@ -115,7 +115,7 @@ def countif(ctx: CallContext, codes: np.ndarray, ngroups: int, predicate: Value)
 def _value_codes(series: pd.Series) -> tuple[np.ndarray, int]:
     # One code per distinct non-null value, -1 for null.
     if isinstance(series.dtype, pd.CategoricalDtype):
-        return series.cat.codes.to_numpy(), len(series.cat.categories)
+        return series.array.codes, len(series.cat.categories)
     if series.dtype == object:
         keys = [None if value is None else dynamic_key(value) for value in series.tolist()]
         series = pd.Series(keys, dtype=object)

@@ -239,7 +239,7 @@ def orderable_keys(series: pd.Series) -> tuple[np.ndarray, np.ndarray, Callable[
         rank_of_code = np.empty(len(categories) + 1, dtype=np.int64)
         rank_of_code[order] = np.arange(len(categories))
         rank_of_code[-1] = -1
-        ranks = rank_of_code[series.cat.codes.to_numpy().astype(np.int64)]
+        ranks = rank_of_code[series.array.codes.astype(np.int64)]
         sorted_values = np.asarray(categories, dtype=object)[order]
         return ranks, ranks >= 0, lambda picked: pd.Series(sorted_values[picked], dtype=object)
     if dtype == object or pd.api.types.is_string_dtype(dtype):

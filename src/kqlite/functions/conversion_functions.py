@@ -174,7 +174,7 @@ def todynamic(ctx: CallContext, value: Value) -> Value:
         return parse_json_text(value)
     if isinstance(value.dtype, pd.CategoricalDtype):
         parsed = [parse_json_text(text) for text in value.cat.categories]
-        return dynamic_result([parsed[code] for code in value.cat.codes.to_numpy()], False)
+        return dynamic_result([parsed[code] for code in value.array.codes], False)
     return dynamic_result([parse_json_text(text) for text in value.to_numpy(dtype=object)], False)
 
 

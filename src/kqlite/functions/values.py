@@ -190,7 +190,7 @@ def map_text(value: Value, transform: Callable[[pd.Series], Any]) -> Value:
     if isinstance(value.dtype, pd.CategoricalDtype):
         categories = string_series(value.cat.categories.to_numpy(dtype=object))
         mapped = _as_series(transform(categories))
-        codes = value.cat.codes.to_numpy()
+        codes = value.array.codes
         if _is_string_series(mapped):
             return _categorical_from(mapped, codes)
         return pd.Series(mapped.array.take(codes))

@@ -139,7 +139,7 @@ def _key_codes(key: pd.Series) -> tuple[np.ndarray, int]:
         # a conversion pass over large columns. The null code counts only when a
         # null occurs, so that the first-appearance scan can stop once every
         # category has appeared.
-        codes = key.cat.codes.to_numpy()
+        codes = key.array.codes
         has_null = len(codes) > 0 and int(codes.min()) < 0
         return codes, len(key.cat.categories) + int(has_null)
 

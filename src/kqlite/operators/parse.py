@@ -226,7 +226,7 @@ def _extract(text: pd.Series, pattern: str) -> pa.StructArray:
         categories = pa.array(text.cat.categories.to_numpy(dtype=object), pa.large_string())
         per_category = pc.extract_regex(categories, pattern)
         # A code of -1 (a missing value) takes a null, so its row matches nothing.
-        codes = pa.array(text.cat.codes.to_numpy(), mask=text.cat.codes.to_numpy() < 0)
+        codes = pa.array(text.array.codes, mask=text.array.codes < 0)
         return per_category.take(codes)
     return pc.extract_regex(pa.array(text.array, pa.large_string()), pattern)
 

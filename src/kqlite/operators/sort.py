@@ -82,7 +82,7 @@ def _ascending_codes(series: pd.Series, kql_type: KqlType) -> tuple[np.ndarray, 
     dtype = series.dtype
     if isinstance(dtype, pd.CategoricalDtype):
         category_rank = _dense_rank(pa.array(dtype.categories.to_numpy(dtype=object), type=pa.large_string()))
-        codes = series.cat.codes.to_numpy(dtype=np.int64)
+        codes = series.array.codes.astype(np.int64)
         return np.append(category_rank, 0)[codes], codes < 0
     if kql_type is STRING:
         return _dense_rank(pa.array(series, type=pa.large_string(), from_pandas=True)), np.zeros(len(series), bool)

@@ -73,7 +73,7 @@ def arrow_schema(columns: Columns, frame: pd.DataFrame | None = None) -> pa.Sche
     for name, kql_type in columns:
         data_type = arrow_type(kql_type)
         if kql_type is KqlType.STRING and frame is not None and isinstance(frame[name].dtype, pd.CategoricalDtype):
-            code_type = pa.from_numpy_dtype(frame[name].cat.codes.dtype)
+            code_type = pa.from_numpy_dtype(frame[name].array.codes.dtype)
             data_type = pa.dictionary(code_type, pa.string())
         fields.append(pa.field(name, data_type))
     return pa.schema(fields)
