@@ -101,13 +101,6 @@ class EngineLoader:
             self.future.set_result(kqlite.database.connect(self.database_path, read_only=self.read_only))
         except BaseException as error:  # noqa: BLE001 - handed to the thread that waits for the engine.
             self.future.set_exception(error)
-            return
-
-        # The rest of the engine (operators, series functions, SciPy's FFT) loads while the
-        # user types; a query that needs a module first waits on Python's import lock.
-        from kqlite.preload import load_engine
-
-        load_engine()
 
     def ready(self) -> Database | None:
         """Return the database if it is open, else None, without waiting for the loader."""
