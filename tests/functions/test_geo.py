@@ -145,7 +145,7 @@ def test_geo_functions_on_empty_table(db):
     assert len(frame) == 0
 
 
-def test_distance_takes_use_spheroid_false_and_reports_true_as_not_supported() -> None:
+def test_distance_use_spheroid_argument() -> None:
     import kqlite
 
     db = kqlite.connect()

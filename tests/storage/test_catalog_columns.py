@@ -61,7 +61,7 @@ def test_merge_narrows_dictionary_indices_to_pandas_code_width(tmp_path: Path) -
     assert keys.tolist() == ["a", "b", "c"]
 
 
-def test_extents_of_different_index_widths_still_load_and_merge(tmp_path: Path) -> None:
+def test_mixed_index_widths_load_and_merge(tmp_path: Path) -> None:
     with Catalog(tmp_path) as catalog:
         catalog.put(Table("T", COLUMNS, _frame(["a", "b"], [1, 2])))
         catalog.get("T")

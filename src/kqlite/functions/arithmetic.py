@@ -50,9 +50,9 @@ def _arithmetic(op: str, left: Value, right: Value, left_type: KqlType, right_ty
         return from_numpy(values, nulls | np.isnan(values), result_type)
 
     # Time arithmetic on int64 nanoseconds.
-    # NOTE: a result outside what int64 nanoseconds can hold (beyond about 292 years
-    # from 1970 for a datetime, 292 years for a timespan) is null here; Kusto's range
-    # is wider (years 1 to 9999), so it returns a value where kqlite returns null.
+    # NOTE: a result that int64 nanoseconds cannot represent (about 292 years from 1970
+    # for a datetime, 292 years for a timespan) is null here. Kusto's range is wider
+    # (years 1 to 9999), so Kusto returns a value where kqlite returns null.
     if op == "*":
         span, factor, factor_type = (left_values, right_values, right_type) if left_type is TIMESPAN else (right_values, left_values, left_type)
         scaled, overflow = _scale(span, factor, factor_type, multiply=True)

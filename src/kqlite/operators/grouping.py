@@ -123,7 +123,7 @@ def number_groups(keys: list[pd.Series], length: int | None = None) -> tuple[Row
 def is_one_group(codes: np.ndarray, ngroups: int) -> bool:
     """Tell whether every row is in group 0, as in `summarize` without `by`.
 
-    Aggregates use this to reduce a whole column at once. A stride-0 array holds one
+    Aggregates use this to reduce a whole column at once. A stride-0 array has one
     value in every position, so the test reads a single element.
     """
     return ngroups == 1 and codes.ndim == 1 and codes.strides[0] == 0 and (len(codes) == 0 or codes[0] == 0)

@@ -90,7 +90,7 @@ def code_type_for(category_count: int) -> pa.DataType:
 def narrow_dictionaries(table: pa.Table) -> pa.Table:
     """Give each one-chunk dictionary column the index width pandas uses for its codes.
 
-    pandas stores a category's codes in the smallest integer type that holds them;
+    pandas stores a category's codes in the smallest integer type that fits them;
     indices of that type become codes without a pass over the rows when read.
     """
     for position, field in enumerate(table.schema):

@@ -206,7 +206,7 @@ class Catalog:
         return converted[position]
 
     def _forget(self, name: str) -> None:
-        # Drops what was loaded of a table: its rows changed, or `get` now holds them all.
+        # Drops what was loaded of a table, because its rows changed or `get` now keeps them all.
         self._tables.pop(name, None)
         self._mapped_tables.pop(name, None)
         self._converted_columns.pop(name, None)
